@@ -1,0 +1,276 @@
+"""Paired Chinese and English blocks.
+
+Authors write::
+
+    ::::{story} some-id
+    :number: 1
+    :source: 人民网
+
+    :::{zh}
+    :headline: 中文标题
+
+    中文正文
+    :::
+
+    :::{en}
+    :headline: English headline
+
+    English text
+    :::
+    ::::
+
+A block whose text the source lacks says so with ``:gap:`` (``headline``,
+``body``, ``all``, or ``partial`` when it covers only part of the other
+language); the page then shows a marker instead of an invented translation.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+LANGS = {"zh": ("zh-CN", "中文"), "en": ("en", "English")}
+GAPS = ("headline", "body", "all", "partial")
+
+#: What the reader sees where the source has no text in a language.
+GAP_TEXT = {
+    ("zh", "headline"): "原文无中文标题",
+    ("zh", "body"): "原文无中文正文，请阅读英文",
+    ("zh", "all"): "原文无中文",
+    ("zh", "partial"): "中文仅涵盖英文原文的一部分",
+    ("en", "headline"): "No English headline in the source",
+    ("en", "body"): "No English text in the source; see the Chinese",
+    ("en", "all"): "No English in the source",
+    ("en", "partial"): "The source's English covers only part of the Chinese text",
+}
+
+
+class lang_block(nodes.General, nodes.Element):
+    """A block of one language: ``<div lang=...>``."""
+
+
+class lang_span(nodes.inline):
+    """An inline run of one language: ``<span lang=...>``."""
+
+
+class lang_pair(nodes.General, nodes.Element):
+    """The Chinese and English blocks of one story or pair."""
+
+
+def _visit_block(self, node):
+    self.body.append(self.starttag(node, "div", lang=node["lang"]))
+
+
+def _depart_block(self, node):
+    self.body.append("</div>\n")
+
+
+def _visit_span(self, node):
+    self.body.append(self.starttag(node, "span", "", lang=node["lang"]))
+
+
+def _depart_span(self, node):
+    self.body.append("</span>")
+
+
+def _visit_pair(self, node):
+    self.body.append(self.starttag(node, "div"))
+
+
+def gap_marker(lang: str, gap: str) -> lang_span:
+    """The visible marker of a gap, in the language whose text is missing."""
+    return lang_span("", GAP_TEXT[(lang, gap)], lang=LANGS[lang][0], classes=["bl-gap"])
+
+
+class LangBlockDirective(SphinxDirective):
+    """``{zh}`` or ``{en}``: one language of a story or pair."""
+
+    has_content = True
+    option_spec = {"headline": directives.unchanged, "gap": lambda a: directives.choice(a, GAPS)}
+
+    def run(self):
+        lang = self.name
+        if not self.env.temp_data.get("panda_in_pair"):
+            return [self._error(f"a {{{lang}}} block must sit inside a {{story}} or {{pair}} block; "
+                                f"wrap it in '::::{{story}} <id>' ... '::::'")]
+        code = LANGS[lang][0]
+        node = lang_block(lang=code, classes=["bl-block", f"bl-{lang}"], line=self.lineno,
+                          source_lang=lang, gap=self.options.get("gap", ""))
+        self.set_source_info(node)
+        headline = self.options.get("headline", "").strip()
+        if headline:
+            parsed, messages = self.state.inline_text(headline, self.lineno)
+            node += lang_span("", "", *parsed, lang=code, classes=["bl-headline", f"bl-{lang}"])
+            node += messages
+        body = nodes.container(classes=["bl-body"])
+        self.state.nested_parse(self.content, self.content_offset, body)
+        if body.children:
+            node += body
+        return [node]
+
+    def _error(self, message):
+        logger.error(message, location=(self.env.docname, self.lineno), type="panda", subtype="bilingual")
+        return nodes.paragraph()
+
+
+class PairDirective(SphinxDirective):
+    """``{pair}``: Chinese and English blocks that belong together (no headline)."""
+
+    has_content = True
+    option_spec = {"class": directives.class_option}
+    with_headlines = False
+
+    def parse_blocks(self) -> dict[str, lang_block] | None:
+        holder = nodes.Element()
+        self.env.temp_data["panda_in_pair"] = True
+        try:
+            self.state.nested_parse(self.content, self.content_offset, holder)
+        finally:
+            self.env.temp_data["panda_in_pair"] = False
+        blocks: dict[str, lang_block] = {}
+        what = self.describe()
+        for child in holder.children:
+            if isinstance(child, lang_block):
+                lang = child["source_lang"]
+                if lang in blocks:
+                    self.error_at(child["line"], f"{what} has two {{{lang}}} blocks (the first at line "
+                                  f"{blocks[lang]['line']}); merge them into one")
+                    return None
+                blocks[lang] = child
+            elif isinstance(child, nodes.system_message):
+                continue
+            elif isinstance(child, nodes.paragraph) and not child.children:
+                continue  # placeholder left by an error already reported
+            else:
+                self.error_at(child.line or self.lineno, f"{what} holds text outside a language block; "
+                              "put it inside ':::{zh}' ... ':::' or ':::{en}' ... ':::'")
+                return None
+        for lang, other in (("zh", "en"), ("en", "zh")):
+            if lang not in blocks and other in blocks:
+                name = LANGS[lang][1]
+                self.error_at(self.lineno, f"{what} has {LANGS[other][1]} but no {name} block. Add "
+                              f"':::{{{lang}}}' with the {name} text, or, if the source has none, mark the "
+                              f"gap: ':::{{{lang}}}' / ':gap: all' / ':::'")
+                return None
+        if not blocks:
+            self.error_at(self.lineno, f"{what} is empty; add a ':::{{zh}}' and a ':::{{en}}' block")
+            return None
+        for block in blocks.values():
+            if not self.check_block(block):
+                return None
+        return blocks
+
+    def describe(self) -> str:
+        return "this {pair} block"
+
+    def check_block(self, block: lang_block) -> bool:
+        lang, gap, line = block["source_lang"], block["gap"], block["line"]
+        name = LANGS[lang][1]
+        has_headline = any("bl-headline" in c["classes"] for c in block.children if isinstance(c, lang_span))
+        has_body = any(isinstance(c, nodes.container) for c in block.children)
+        what = f"the {name} block of {self.describe()}"
+        if gap == "all" and (has_body or has_headline):
+            return self.error_at(line, f"{what} is marked ':gap: all' but has text; remove the text or the marker")
+        if gap == "body" and has_body:
+            return self.error_at(line, f"{what} is marked ':gap: body' but has a body; remove one of them")
+        if gap == "partial" and not has_body:
+            return self.error_at(line, f"{what} is marked ':gap: partial' but has no text; use ':gap: body'")
+        if not has_body and gap not in ("body", "all"):
+            return self.error_at(line, f"{what} is empty. Write the {name} text, or, if the source has "
+                                 f"none, add ':gap: body' (or ':gap: all')")
+        if self.with_headlines:
+            if gap == "headline" and has_headline:
+                return self.error_at(line, f"{what} is marked ':gap: headline' but has ':headline:'; keep one")
+            if not has_headline and gap not in ("headline", "all"):
+                return self.error_at(line, f"{what} has no headline. Add ':headline: <{name} headline>', "
+                                     "or, if the source has none, ':gap: headline'")
+        elif has_headline:
+            return self.error_at(line, f"{what} has ':headline:', which only a {{story}} takes")
+        return True
+
+    def error_at(self, line: int, message: str) -> bool:
+        logger.error(message, location=(self.env.docname, line), type="panda", subtype="bilingual")
+        return False
+
+    def run(self):
+        blocks = self.parse_blocks()
+        if blocks is None:
+            return []
+        pair = lang_pair(classes=["bl-pair", *self.options.get("class", [])])
+        self.set_source_info(pair)
+        for lang in ("zh", "en"):
+            pair += self.finish_block(blocks[lang])
+        return [pair]
+
+    def finish_block(self, block: lang_block) -> lang_block:
+        lang, gap = block["source_lang"], block["gap"]
+        if gap in ("body", "all", "partial"):
+            marker = nodes.paragraph(classes=["bl-gap-note"])
+            marker += gap_marker(lang, gap)
+            block += marker
+        return block
+
+
+class StoryDirective(PairDirective):
+    """``{story} <id>``: a numbered story with headlines, both texts and its source."""
+
+    required_arguments = 1
+    option_spec = {"number": directives.positive_int, "source": directives.unchanged_required,
+                   "class": directives.class_option}
+    with_headlines = True
+
+    def describe(self) -> str:
+        return f"story {self.arguments[0]!r}"
+
+    def run(self):
+        story_id = self.arguments[0]
+        if "source" not in self.options:
+            self.error_at(self.lineno, f"story {story_id!r} has no source; add ':source: <outlet>' "
+                          "(for example ':source: 人民网')")
+            return []
+        blocks = self.parse_blocks()
+        if blocks is None:
+            return []
+        section = nodes.section(ids=[nodes.make_id(f"story-{story_id}")], classes=["story"])
+        section["names"].append(f"story-{story_id}")
+        self.set_source_info(section)
+        title = nodes.title()
+        if "number" in self.options:
+            title += nodes.inline("", f"{self.options['number']}. ", classes=["bl-num"])
+        for lang in ("zh", "en"):
+            block = blocks[lang]
+            spans = [c for c in block.children if isinstance(c, lang_span)]
+            if spans:
+                headline = spans[0]
+                block.remove(headline)
+            else:
+                headline = gap_marker(lang, "headline")
+            title += headline
+            if lang == "zh":
+                title += nodes.Text(" ")
+        section += title
+        pair = lang_pair(classes=["bl-pair", *self.options.get("class", [])])
+        source = self.options["source"]
+        for lang, label in (("zh", "来源："), ("en", "Source: ")):
+            block = self.finish_block(blocks[lang])
+            para = nodes.paragraph(classes=["bl-source"])
+            para += nodes.Text(label + source)
+            block += para
+            pair += block
+        section += pair
+        return [section]
+
+
+def setup(app: Sphinx) -> None:
+    app.add_node(lang_block, html=(_visit_block, _depart_block))
+    app.add_node(lang_span, html=(_visit_span, _depart_span))
+    app.add_node(lang_pair, html=(_visit_pair, _depart_block))
+    app.add_directive("zh", LangBlockDirective)
+    app.add_directive("en", LangBlockDirective)
+    app.add_directive("pair", PairDirective)
+    app.add_directive("story", StoryDirective)

@@ -1,0 +1,74 @@
+"""Build-time checks of what the reader gets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
+from sphinx.util import logging
+
+from .figures import figures_table
+
+logger = logging.getLogger(__name__)
+
+_DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def check_config(config) -> None:
+    """Refuse settings that would load anything from outside the site."""
+    urls = list(getattr(config, "nb_ipywidgets_js", {}) or {})
+    urls += [f if isinstance(f, str) else f[0] for f in config.html_js_files + config.html_css_files]
+    remote = [u for u in urls if re.match(r"^(https?:)?//", u)]
+    if remote:
+        raise ConfigError(f"_config.yml: these scripts or styles load from outside the site: {remote}. "
+                          "Readers offline or in mainland China cannot reach them; vendor them under "
+                          "_ext/panda_book/static/_vendor/ and point to the local copy.")
+    if not config.nitpicky:
+        raise ConfigError("_config.yml: set 'sphinx: config: nitpicky: true'; broken references must fail the build")
+
+
+def svg_description(path: Path) -> str | None:
+    """The ``dc:description`` that :mod:`charts` writes into each SVG."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (OSError, ElementTree.ParseError):
+        return None
+    desc = root.find(f".//{_DC}description")
+    return desc.text.strip() if desc is not None and desc.text else None
+
+
+def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    env = app.env
+    docname = env.docname
+    srcdir = Path(app.srcdir)
+    for image in doctree.findall(nodes.image):
+        uri = image.get("uri", "")
+        if not image.get("alt") and uri.endswith(".svg"):
+            # myst-nb writes outputs relative to the document's folder or the source dir
+            for candidate in (srcdir / Path(docname).parent / uri, srcdir / uri, Path(uri)):
+                if candidate.is_file():
+                    alt = svg_description(candidate)
+                    if alt:
+                        image["alt"] = alt
+                    break
+        alt = image.get("alt", "")
+        if not alt or alt == uri or alt.endswith(Path(uri).name):
+            logger.error("an image has no alt text; charts from the charts package carry it, other "
+                         "images need ':alt:' (or mystnb: image: alt: in the cell metadata)",
+                         location=image, type="panda", subtype="alt")
+    stories = {i.removeprefix("story-") for s in doctree.findall(nodes.section)
+               if "story" in s["classes"] for i in s["ids"]}
+    for table in doctree.findall(figures_table):
+        for fig_id, (story, line) in table["records"].items():
+            if story not in stories:
+                logger.error(f"figure {fig_id!r} belongs to story {story!r}, which is not a story on this page; "
+                             f"stories here: {', '.join(sorted(stories)) or 'none'}",
+                             location=(docname, line), type="panda", subtype="figures")
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("doctree-read", _doctree_read)

@@ -1,0 +1,112 @@
+"""Charts of employment in the mini-drama industry."""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+from matplotlib.patches import Patch, Rectangle
+
+from ._figures import Figure, format_en, format_zh
+from ._render import Chart, render
+
+LANGS = ("zh", "en", "both")
+
+
+def multiplier(direct: float, total: float) -> float:
+    """How many jobs in all go with one direct job."""
+    if direct <= 0:
+        raise ValueError(f"direct employment must be positive, got {direct}")
+    if total < direct:
+        raise ValueError(f"total employment ({total}) is below direct employment ({direct})")
+    return total / direct
+
+
+def days_per_job(person_days: float, jobs: float) -> float:
+    """Average days of direct labour per direct job."""
+    if jobs <= 0:
+        raise ValueError(f"jobs must be positive, got {jobs}")
+    return person_days / jobs
+
+
+def days_in_period(period: str) -> int:
+    """Days in a calendar year given as ``"2025"``."""
+    if not re.fullmatch(r"\d{4}", period):
+        raise ValueError(f"period {period!r} is not a calendar year such as '2025'")
+    return 366 if calendar.isleap(int(period)) else 365
+
+
+def _label(zh: str, en: str, lang: str, sep: str = "\n") -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    return {"zh": zh, "en": en, "both": f"{zh}{sep}{en}"}[lang]
+
+
+def employment_chart(figures: dict[str, Figure], *, direct: str = "direct_jobs",
+                     total: str = "total_jobs", lang: str = "both", rc: dict | None = None) -> Chart:
+    """Direct jobs against total jobs, with the implied multiplier."""
+    d, t = figures[direct], figures[total]
+    m = multiplier(d.value, t.value)
+    indirect = t.value - d.value
+    title = _label(f"总就业约为直接就业的{m:.1f}倍", f"Total jobs are about {m:.1f}× direct jobs", lang)
+    alt = _label(
+        f"条形图：{d.label_zh}{d.text_zh()}，{t.label_zh}{t.text_zh()}（含上下游带动{format_zh(indirect)}人），"
+        f"约为直接就业的{m:.1f}倍。",
+        f"Bar chart: {d.label_en} {d.text_en()}; {t.label_en} {t.text_en()} "
+        f"(including {format_en(indirect)} upstream and downstream), about {m:.1f} times direct employment.",
+        lang, sep=" ")
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        rows = [_label(d.label_zh, d.label_en, lang), _label(t.label_zh, t.label_en, lang)]
+        ax.barh([1, 0], [d.value, d.value], color="C0", height=0.55,
+                label=_label("直接", "direct", lang, sep=" / "))
+        ax.barh([0], [indirect], left=[d.value], color="C1", height=0.55,
+                label=_label("上下游带动", "upstream and downstream", lang, sep=" / "))
+        ax.set_yticks([1, 0], rows)
+        for y, fig_ in ((1, d), (0, t)):
+            ax.text(fig_.value + t.value * 0.015, y, _label(fig_.text_zh(), fig_.text_en(), lang),
+                    va="center", fontsize=10)
+        ax.set_xlim(0, t.value * 1.45)
+        ax.xaxis.set_visible(False)
+        ax.spines["bottom"].set_visible(False)
+        ax.set_title(title)
+        ax.legend(loc="upper right", frameon=False, fontsize=9)
+
+    return render(f"employment-{lang}", draw, title=title, alt=alt, rc=rc)
+
+
+def workdays_chart(figures: dict[str, Figure], *, person_days: str = "direct_person_days",
+                   jobs: str = "direct_jobs", lang: str = "both", rc: dict | None = None) -> Chart:
+    """Average direct workdays per direct job, drawn against the days of the year."""
+    p, j = figures[person_days], figures[jobs]
+    days = days_per_job(p.value, j.value)
+    year_days = days_in_period(p.period)
+    filled = round(days)
+    title = _label(f"{p.period}年每个直接岗位平均约{filled}个工日",
+                   f"About {filled} workdays per direct job in {p.period}", lang)
+    alt = _label(
+        f"日历图：{p.period}年的{year_days}天中约{filled}天被填满。{p.label_zh}{p.text_zh()}"
+        f"除以{j.label_zh}{j.text_zh()}，每个岗位平均约{days:.1f}个工日。",
+        f"Calendar chart: about {filled} of the {year_days} days of {p.period} are filled. "
+        f"{p.label_en} {p.text_en()} divided by {j.label_en} {j.text_en()} is about "
+        f"{days:.1f} workdays per job.", lang, sep=" ")
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        weeks = -(-year_days // 7)
+        for day in range(year_days):
+            col, row = divmod(day, 7)
+            ax.add_patch(Rectangle((col, 6 - row), 0.82, 0.82, linewidth=0,
+                                   color="C0" if day < filled else "#e4e4e4"))
+        ax.set_xlim(-0.2, weeks + 0.2)
+        ax.set_ylim(-0.3, 7.1)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_title(title)
+        ax.legend(handles=[
+            Patch(color="C0", label=_label(f"约{filled}个工日", f"about {filled} workdays", lang, sep=" / ")),
+            Patch(color="#e4e4e4", label=_label(f"全年{year_days}天", f"{year_days} days in the year", lang, sep=" / ")),
+        ], loc="upper left", bbox_to_anchor=(0, 0), ncol=2, frameon=False, fontsize=9)
+
+    return render(f"workdays-{lang}", draw, title=title, alt=alt, rc=rc)

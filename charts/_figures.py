@@ -1,0 +1,229 @@
+"""Figure records: the numbers an issue reports, kept once, in the issue.
+
+An issue holds one fenced ``{figures}`` block of YAML records. The book's Sphinx
+extension renders and validates that block; the chart code reads it from the same
+file with :func:`load_figures`. Nothing is typed twice.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+#: Units a record may use, with their Chinese and English names.
+UNITS: dict[str, tuple[str, str]] = {
+    "person": ("人", "people"),
+    "person-day": ("个工日", "person-days"),
+    "series-per-month": ("部/月", "series a month"),
+    "series": ("部", "series"),
+    "square-metre": ("平方米", "square metres"),
+    "enterprise": ("家", "enterprises"),
+    "set": ("个", "sets"),
+    "view": ("次", "views"),
+    "popularity": ("热度", "popularity"),
+    "episode": ("集", "episodes"),
+    "minute": ("分钟", "minutes"),
+}
+
+#: How exact a figure is, as the source says it.
+QUALIFIERS: dict[str, tuple[str, str]] = {
+    "exact": ("", ""),
+    "about": ("约", "about"),
+    "over": ("超过", "over"),
+    "nearly": ("近", "nearly"),
+}
+
+REQUIRED = ("id", "story", "value", "unit", "period", "label_zh", "label_en", "source")
+OPTIONAL = ("qualifier", "part_of")
+
+_FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{figures\}\s*$")
+
+
+class FiguresError(ValueError):
+    """A figure record is wrong; names the file, the line and the fix."""
+
+    def __init__(self, path: str | Path, line: int, message: str):
+        self.path, self.line, self.message = str(path), line, message
+        super().__init__(f"{path}:{line}: {message}")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number an issue reports."""
+
+    id: str
+    story: str
+    value: float
+    unit: str
+    period: str
+    label_zh: str
+    label_en: str
+    source: str
+    qualifier: str = "exact"
+    part_of: str | None = None
+    line: int = 0
+
+    @property
+    def unit_zh(self) -> str:
+        return UNITS[self.unit][0]
+
+    @property
+    def unit_en(self) -> str:
+        return UNITS[self.unit][1]
+
+    def text_zh(self) -> str:
+        """The figure as a Chinese reader writes it, e.g. ``约69万人``."""
+        return f"{QUALIFIERS[self.qualifier][0]}{format_zh(self.value)}{self.unit_zh}"
+
+    def text_en(self) -> str:
+        """The figure as an English reader writes it, e.g. ``about 690,000 people``."""
+        words = [QUALIFIERS[self.qualifier][1], format_en(self.value), self.unit_en]
+        return " ".join(w for w in words if w)
+
+
+def _trim(x: float, digits: int) -> str:
+    """``x`` with at most ``digits`` decimals and no trailing zeros."""
+    text = f"{x:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_zh(value: float) -> str:
+    """A number in Chinese form: 万 from ten thousand, 亿 from a hundred million.
+
+    >>> format_zh(2030000)
+    '203万'
+    """
+    if value >= 1e8:
+        return _trim(value / 1e8, 4) + "亿"
+    if value >= 1e4:
+        return _trim(value / 1e4, 4) + "万"
+    return _trim(value, 2)
+
+
+def format_en(value: float) -> str:
+    """A number in English form: separators below a million, words above.
+
+    >>> format_en(36850000)
+    '36.85 million'
+    """
+    if value >= 1e9:
+        return _trim(value / 1e9, 3) + " billion"
+    if value >= 1e6:
+        return _trim(value / 1e6, 3) + " million"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def find_figures_block(text: str) -> tuple[int, str] | None:
+    """The first line number (1-based) of the YAML and the YAML of the block."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = _FENCE_OPEN.match(line)
+        if not m:
+            continue
+        fence = m["fence"]
+        body = []
+        for j in range(i + 1, len(lines)):
+            if lines[j].strip() == fence:
+                return i + 2, "\n".join(body)
+            body.append(lines[j])
+        raise FiguresError("<text>", i + 1, f"the {{figures}} block is not closed: add a line '{fence}'")
+    return None
+
+
+def parse_figures(yaml_text: str, path: str | Path = "<text>", first_line: int = 1) -> dict[str, Figure]:
+    """Validate YAML records and return them by id.
+
+    ``first_line`` is the file line of the YAML's first line, so that every error
+    names the line of the record at fault.
+    """
+    try:
+        root = yaml.compose(yaml_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        raise FiguresError(path, line, f"the figures are not valid YAML ({getattr(exc, 'problem', exc)}); "
+                           "each record is a '- id: ...' list item with 'key: value' lines") from None
+    if root is None or not isinstance(root, yaml.SequenceNode):
+        raise FiguresError(path, first_line, "the {figures} block must be a YAML list of records ('- id: ...')")
+    figures: dict[str, Figure] = {}
+    for node in root.value:
+        line = first_line + node.start_mark.line
+        if not isinstance(node, yaml.MappingNode):
+            raise FiguresError(path, line, "a figure record must be a mapping of 'key: value' lines")
+        record = yaml.safe_load(yaml.serialize(node))
+        key_lines = {k.value: first_line + k.start_mark.line for k, _ in node.value}
+        figure = _check_record(record, key_lines, path, line)
+        if figure.id in figures:
+            raise FiguresError(path, line, f"figure id {figure.id!r} is used twice (first at line "
+                               f"{figures[figure.id].line}); give each record its own id")
+        figures[figure.id] = figure
+    for figure in figures.values():
+        if figure.part_of is None:
+            continue
+        whole = figures.get(figure.part_of)
+        if whole is None:
+            raise FiguresError(path, figure.line, f"figure {figure.id!r} is part_of {figure.part_of!r}, "
+                               f"which is not a figure id here; known ids: {', '.join(sorted(figures))}")
+        if whole.unit != figure.unit:
+            raise FiguresError(path, figure.line, f"figure {figure.id!r} ({figure.unit}) is part_of "
+                               f"{whole.id!r} ({whole.unit}): a part needs its whole's unit")
+        if whole.value < figure.value:
+            raise FiguresError(path, whole.line, f"total {whole.id!r} ({format_en(whole.value)}) is smaller "
+                               f"than its part {figure.id!r} ({format_en(figure.value)}); check both values")
+    return figures
+
+
+def _check_record(record: dict, key_lines: dict[str, int], path, line: int) -> Figure:
+    missing = [k for k in REQUIRED if k not in record]
+    if missing:
+        raise FiguresError(path, line, f"figure record {record.get('id', '?')!r} lacks "
+                           f"{', '.join(missing)}; every record needs {', '.join(REQUIRED)}")
+    unknown = sorted(set(record) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise FiguresError(path, key_lines[unknown[0]], f"unknown field {unknown[0]!r} in figure "
+                           f"{record['id']!r}; allowed: {', '.join(REQUIRED + OPTIONAL)}")
+    if not isinstance(record["id"], str) or not re.fullmatch(r"[a-z][a-z0-9_]*", record["id"]):
+        raise FiguresError(path, key_lines["id"], f"figure id {record['id']!r} must be lower-case "
+                           "letters, digits and '_', starting with a letter")
+    value = record["value"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise FiguresError(path, key_lines["value"], f"value of {record['id']!r} is {value!r}, not a number; "
+                           "write digits only, e.g. 2030000 (units and words go in 'unit' and 'qualifier')")
+    if value < 0:
+        raise FiguresError(path, key_lines["value"], f"value of {record['id']!r} is negative ({value}); "
+                           "counts cannot be negative")
+    if record["unit"] not in UNITS:
+        raise FiguresError(path, key_lines["unit"], f"unit {record['unit']!r} of {record['id']!r} does not "
+                           f"exist; use one of: {', '.join(UNITS)}")
+    qualifier = record.get("qualifier", "exact")
+    if qualifier not in QUALIFIERS:
+        raise FiguresError(path, key_lines["qualifier"], f"qualifier {qualifier!r} of {record['id']!r} does "
+                           f"not exist; use one of: {', '.join(QUALIFIERS)}")
+    for key in ("story", "period", "label_zh", "label_en", "source"):
+        if not isinstance(record[key], (str, int)) or not str(record[key]).strip():
+            raise FiguresError(path, key_lines[key], f"{key} of {record['id']!r} must be non-empty text")
+    return Figure(
+        id=record["id"], story=str(record["story"]), value=value, unit=record["unit"],
+        period=str(record["period"]), label_zh=str(record["label_zh"]), label_en=str(record["label_en"]),
+        source=str(record["source"]), qualifier=qualifier, part_of=record.get("part_of"), line=line,
+    )
+
+
+def load_figures(path: str | Path) -> dict[str, Figure]:
+    """Read the ``{figures}`` block of an issue file."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        found = find_figures_block(text)
+    except FiguresError as exc:
+        raise FiguresError(path, exc.line, exc.message) from None
+    if found is None:
+        raise FiguresError(path, 1, "this issue has no {figures} block; add one (see templates/issue.md)")
+    first_line, body = found
+    return parse_figures(body, path, first_line)

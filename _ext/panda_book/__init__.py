@@ -8,7 +8,8 @@ or wrapper can skip it:
   ``lang`` attributes, checked at build time;
 - the issue's ``{figures}`` records, validated and shown as a table;
 - every chart image gets the alt text its SVG carries;
-- the widget scripts are served by the site itself (no CDN).
+- the widget scripts are served by the site itself (no CDN);
+- sphinx-thebe's unused scripts are taken off every page.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from . import bilingual, checks, figures
+from . import bilingual, checks, figures, trim
 
 HERE = Path(__file__).parent
 
@@ -35,5 +36,6 @@ def setup(app: Sphinx) -> dict:
     bilingual.setup(app)
     figures.setup(app)
     checks.setup(app)
+    trim.setup(app)
     app.add_css_file("panda.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

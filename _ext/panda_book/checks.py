@@ -12,6 +12,7 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 
 from .figures import figures_table
+from .myst_checks import failing_line, last_error_line, unclosed_fences
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +42,33 @@ def svg_description(path: Path) -> str | None:
     return desc.text.strip() if desc is not None and desc.text else None
 
 
+def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    for problem in unclosed_fences(source[0]):
+        logger.error(problem.message, location=(docname, problem.line), type="panda", subtype="myst")
+
+
+def _check_execution(app: Sphinx, docname: str) -> None:
+    # myst-nb's own failure names only the file (its warning is suppressed in
+    # _config.yml); report the failing cell's file line and the exception.
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    data = NbMetadataCollector.get_doc_data(app.env).get(docname, {}).get("exec_data")
+    if not data or data.get("succeeded"):
+        return
+    text = Path(app.env.doc2path(docname)).read_text(encoding="utf-8")
+    tb = data.get("traceback") or ""
+    line = failing_line(text, tb)
+    where = "this code cell" if line else "a code cell (timeout or kernel death: no line known)"
+    logger.error(f"{where} failed with {data.get('error')}: {last_error_line(tb)}. Fix the cell "
+                 "and rebuild; run the issue in Jupyter to see the whole traceback.",
+                 location=(docname, line) if line else docname, type="panda", subtype="exec")
+
+
 def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     docname = env.docname
     srcdir = Path(app.srcdir)
+    _check_execution(app, docname)
     for image in doctree.findall(nodes.image):
         uri = image.get("uri", "")
         if not image.get("alt") and uri.endswith(".svg"):
@@ -71,4 +95,5 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    app.connect("source-read", _source_read)
     app.connect("doctree-read", _doctree_read)

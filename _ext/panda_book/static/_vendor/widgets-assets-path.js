@@ -3,6 +3,11 @@
 (function () {
   var dir = new URL("html-manager-1.0.15", document.currentScript.src).href;
   window.__jupyter_widgets_assets_path__ = dir + "/";
-  // The bundle's inner AMD module finds its files relative to its module id.
-  window.require.config({ paths: { "@jupyter-widgets/html-manager/dist": dir } });
+  // The bundle's AMD modules find their files relative to their module ids.
+  window.require.config({
+    paths: {
+      "@jupyter-widgets/html-manager": dir + "/embed-amd",
+      "@jupyter-widgets/html-manager/dist": dir,
+    },
+  });
 })();

@@ -1,0 +1,178 @@
+"""The charts package: pure helpers against known values, then real renders."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import charts
+from charts import FiguresError, format_en, format_zh, parse_figures
+
+from .conftest import ISSUE1, ROOT
+
+
+@pytest.mark.parametrize(("value", "zh", "en"), [
+    (690000, "69万", "690,000"),
+    (2030000, "203万", "2.03 million"),
+    (36850000, "3685万", "36.85 million"),
+    (3670000, "367万", "3.67 million"),
+    (3000, "3000", "3,000"),
+    (150, "150", "150"),
+    (35000000, "3500万", "35 million"),
+    (250000000, "2.5亿", "250 million"),
+    (1200000000, "12亿", "1.2 billion"),
+])
+def test_number_forms(value, zh, en):
+    assert format_zh(value) == zh
+    assert format_en(value) == en
+
+
+@pytest.mark.parametrize(("direct", "total", "expected"), [
+    (690000, 2030000, 2.942), (1, 1, 1.0), (100, 250, 2.5),
+])
+def test_multiplier(direct, total, expected):
+    assert charts.multiplier(direct, total) == pytest.approx(expected, abs=1e-3)
+
+
+@pytest.mark.parametrize(("direct", "total"), [(0, 10), (10, 5)])
+def test_multiplier_rejects_impossible(direct, total):
+    with pytest.raises(ValueError):
+        charts.multiplier(direct, total)
+
+
+@pytest.mark.parametrize(("days", "jobs", "expected"), [
+    (36850000, 690000, 53.41), (365, 1, 365.0), (10, 4, 2.5),
+])
+def test_days_per_job(days, jobs, expected):
+    assert charts.days_per_job(days, jobs) == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(("period", "days"), [("2025", 365), ("2024", 366), ("1900", 365), ("2000", 366)])
+def test_days_in_period(period, days):
+    assert charts.days_in_period(period) == days
+
+
+GOOD = """\
+- id: total
+  story: s
+  value: 300
+  unit: person
+  period: "2025"
+  label_zh: 总
+  label_en: Total
+  source: 人民网
+- id: part
+  story: s
+  value: 100
+  unit: person
+  period: "2025"
+  label_zh: 部分
+  label_en: Part
+  source: 人民网
+  part_of: total
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "line", "words"), [
+    ("  source: 人民网\n- id: part", "- id: part", 1, "lacks source"),
+    ("value: 300", "value: 三百", 3, "not a number"),
+    ("value: 100", "value: -100", 11, "negative"),
+    ("unit: person\n  period: \"2025\"\n  label_zh: 部分", "unit: people\n  period: \"2025\"\n  label_zh: 部分",
+     12, "does not exist"),
+    ("value: 300", "value: 30", 1, "smaller than its part"),
+    ("part_of: total", "part_of: nothing", 9, "not a figure id"),
+    ("- id: part", "- id: total", 9, "used twice"),
+])
+def test_figure_errors_name_line_and_fix(old, new, line, words):
+    text = GOOD.replace(old, new, 1)
+    assert text != GOOD
+    with pytest.raises(FiguresError) as info:
+        parse_figures(text, "issues/x.md", first_line=1)
+    assert info.value.line == line, str(info.value)
+    assert words in info.value.message
+    assert str(info.value).startswith(f"issues/x.md:{line}: ")
+
+
+def test_issue1_figures_match_the_seed():
+    figures = charts.load_figures(ROOT / ISSUE1)
+    seed = (ROOT / "sources" / "000_484a9975802836a3.txt").read_text(encoding="utf-8")
+    # each record, written both ways, is stated by the source in that language
+    for fig in figures.values():
+        assert format_zh(fig.value) in seed, fig.id
+        assert format_en(fig.value) in seed, fig.id
+    assert figures["direct_jobs"].value == 690000
+    assert figures["total_jobs"].value == 2030000
+
+
+@pytest.fixture(scope="module")
+def figures():
+    return charts.load_figures(ROOT / ISSUE1)
+
+
+CHARTS = [charts.employment_chart, charts.workdays_chart]
+
+
+@pytest.mark.parametrize("make", CHARTS)
+@pytest.mark.parametrize("lang", ["zh", "en", "both"])
+def test_render_every_chart(make, lang, figures, tmp_path):
+    chart = make(figures, lang=lang)
+    (tmp_path / "c.svg").write_text(chart.svg, encoding="utf-8")
+    (tmp_path / "c.png").write_bytes(chart.png)
+    with Image.open(tmp_path / "c.png") as img:
+        px = np.asarray(img.convert("RGB")).astype(int)
+    assert px.shape[1] > 400 and px.shape[0] > 150
+    # the house red (#c8102e) of the bars/days is really drawn
+    red = (abs(px[..., 0] - 200) < 20) & (px[..., 1] < 40) & (abs(px[..., 2] - 46) < 25)
+    assert red.sum() > 500
+    assert re.search(r"<dc:description>[^<]+</dc:description>", chart.svg)
+    has_han = bool(re.search(r"[\u4e00-\u9fff]", chart.alt))
+    assert has_han == (lang in ("zh", "both"))
+
+
+def test_chart_values_and_labels(figures):
+    emp = charts.employment_chart(figures)
+    assert "2.9" in emp.title and "倍" in emp.title
+    assert "690,000" in emp.alt and "69万" in emp.alt and "2.03 million" in emp.alt and "134万" in emp.alt
+    wd = charts.workdays_chart(figures)
+    assert "53" in wd.title and "365" in wd.alt and "53.4" in wd.alt
+    assert not emp.alt.endswith((".svg", ".png"))
+
+
+@pytest.mark.parametrize("make", CHARTS)
+def test_output_is_byte_identical(make, figures):
+    a, b = make(figures), make(figures)
+    assert a.svg == b.svg
+    assert a.png == b.png
+
+
+def test_missing_cjk_glyph_is_an_error(figures):
+    with pytest.raises(UserWarning, match="missing from font"):
+        charts.employment_chart(figures, rc={"font.sans-serif": ["DejaVu Sans"]})
+
+
+def test_english_chart_needs_no_cjk_font(figures):
+    chart = charts.employment_chart(figures, lang="en", rc={"font.sans-serif": ["DejaVu Sans"]})
+    assert Image.open(io.BytesIO(chart.png)).width > 0
+
+
+def test_switcher_links_buttons_to_stack(figures):
+    import ipywidgets as widgets
+
+    views = [charts.employment_chart(figures), charts.workdays_chart(figures)]
+    box = charts.chart_switcher(views, ["就业 Jobs", "工日 Workdays"])
+    toggle, stack = box.children
+    assert isinstance(toggle, widgets.ToggleButtons) and isinstance(stack, widgets.Stack)
+    assert [label for label, _ in toggle.options] == ["就业 Jobs", "工日 Workdays"]
+    assert all('alt="' in v.value and "data:image/png;base64," in v.value for v in stack.children)
+    from ipywidgets.embed import embed_data
+
+    state = embed_data(views=[box])["manager_state"]["state"]
+    links = [m["state"] for m in state.values() if m["model_name"] == "LinkModel"]
+    assert {"source": ["IPY_MODEL_" + toggle.model_id, "index"],
+            "target": ["IPY_MODEL_" + stack.model_id, "selected_index"]}.items() <= links[0].items()
+    with pytest.raises(ValueError):
+        charts.chart_switcher(views, ["only one"])

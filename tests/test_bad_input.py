@@ -31,52 +31,30 @@ def test_template_issue_builds(tmp_path):
     assert "<figure" in html and 'alt="条形图' in html
 
 
-def _break(old: str, new: str) -> str:
+CASES = {
+    # name: (text to replace, replacement, line the message must name, words it must say)
+    "unpaired story": (":::{en}\n:headline: English headline\n\nEnglish text.\n:::\n", "",
+                       "::::{story} first-story", ["no English block", ":gap: all"]),
+    "raising chart cell": ("employment_chart(figures)\n```", 'employment_chart(figures, direct="nope")\n```',
+                           'employment_chart(figures, direct="nope")', ["KeyError", "Fix the cell"]),
+    "Chinese label without CJK font": (
+        "employment_chart(figures)\n```", 'employment_chart(figures, rc={"font.sans-serif": ["DejaVu Sans"]})\n```',
+        'employment_chart(figures, rc={"font.sans-serif": ["DejaVu Sans"]})', ["missing from font"]),
+    "unclosed directive": ("English text that covers part of the Chinese.\n:::\n::::\n",
+                           "English text that covers part of the Chinese.\n:::\n",
+                           "::::{story} second-story", ["never closed"]),
+    "bad figure record": ("  value: 100\n", "  value: one hundred\n", "  value: one hundred", ["not a number"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_fails_with_file_line_and_fix(case, tmp_path):
+    old, new, at, words = CASES[case]
     text = template()
     assert old in text
-    return text.replace(old, new, 1)
-
-
-def test_unpaired_story(tmp_path):
-    text = _break(":::{en}\n:headline: English headline\n\nEnglish text.\n:::\n", "")
+    text = text.replace(old, new, 1)
     result = build(make_book(tmp_path, text))
     assert result.returncode != 0
-    line = line_of(text, "::::{story} first-story")
-    assert f"{PATH}:{line}:" in result.output
-    assert "no English block" in result.output and ":gap: all" in result.output
-
-
-def test_raising_chart_cell(tmp_path):
-    text = _break("employment_chart(figures)\n```", "employment_chart(figures, direct=\"no_such_figure\")\n```")
-    result = build(make_book(tmp_path, text))
-    assert result.returncode != 0
-    line = line_of(text, 'employment_chart(figures, direct="no_such_figure")')
-    assert f"{PATH}:{line}:" in result.output
-    assert "KeyError" in result.output and "Fix the cell" in result.output
-
-
-def test_chinese_label_without_cjk_font(tmp_path):
-    text = _break("employment_chart(figures)\n```",
-                  'employment_chart(figures, rc={"font.sans-serif": ["DejaVu Sans"]})\n```')
-    result = build(make_book(tmp_path, text))
-    assert result.returncode != 0
-    line = line_of(text, 'employment_chart(figures, rc={"font.sans-serif": ["DejaVu Sans"]})')
-    assert f"{PATH}:{line}:" in result.output
-    assert "missing from font" in result.output
-
-
-def test_unclosed_directive(tmp_path):
-    text = _break("English text that covers part of the Chinese.\n:::\n::::\n",
-                  "English text that covers part of the Chinese.\n:::\n")
-    result = build(make_book(tmp_path, text))
-    assert result.returncode != 0
-    line = line_of(text, "::::{story} second-story")
-    assert f"{PATH}:{line}:" in result.output and "never closed" in result.output
-
-
-def test_bad_figure_record(tmp_path):
-    text = _break("  value: 100\n", "  value: one hundred\n")
-    result = build(make_book(tmp_path, text))
-    assert result.returncode != 0
-    line = line_of(text, "  value: one hundred")
-    assert f"{PATH}:{line}:" in result.output and "not a number" in result.output
+    assert f"{PATH}:{line_of(text, at)}:" in result.output, result.output[-3000:]
+    for word in words:
+        assert word in result.output

@@ -38,14 +38,19 @@ def build(root: Path, timeout: float = 600) -> Build:
     return Build(root, proc.returncode, proc.stdout + proc.stderr)
 
 
-def make_book(tmp: Path, issue_text: str, name: str = "001-2025-11.md") -> Path:
-    """A copy of the book with one issue, `name`, holding `issue_text`."""
-    for item in BOOK_FILES:
+def copy_items(items, tmp: Path) -> None:
+    """Copy files and folders of the repo into `tmp`, without caches."""
+    for item in items:
         src = ROOT / item
         if src.is_dir():
             shutil.copytree(src, tmp / item, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(src, tmp / item)
+
+
+def make_book(tmp: Path, issue_text: str, name: str = "001-2025-11.md") -> Path:
+    """A copy of the book with one issue, `name`, holding `issue_text`."""
+    copy_items(BOOK_FILES, tmp)
     (tmp / "issues").mkdir()
     (tmp / "issues" / name).write_text(issue_text, encoding="utf-8")
     (tmp / "_toc.yml").write_text(
@@ -58,12 +63,7 @@ def make_book(tmp: Path, issue_text: str, name: str = "001-2025-11.md") -> Path:
 def built_book(tmp_path_factory) -> Build:
     """The real book, copied as it is and built once for the whole session."""
     tmp = tmp_path_factory.mktemp("book")
-    for item in (*BOOK_FILES, "issues", "sources"):
-        src = ROOT / item
-        if src.is_dir():
-            shutil.copytree(src, tmp / item, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(src, tmp / item)
+    copy_items((*BOOK_FILES, "issues", "sources"), tmp)
     result = build(tmp)
     assert result.returncode == 0, result.output[-5000:]
     return result

@@ -18,6 +18,9 @@ from ._fonts import register_cjk_font
 
 STYLE = str(files("charts") / "panda.mplstyle")
 
+#: The page's class for each one-language chart (see _ext/panda_book/bilingual.py).
+LANG_CLASS = {"zh-CN": "bl-zh", "en": "bl-en"}
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -32,21 +35,56 @@ class Chart:
     alt: str
     svg: str
     png: bytes
+    #: ``zh-CN``, ``en``, or ``zh-CN en`` for a chart labelled in both.
+    lang: str = "zh-CN en"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"image/svg+xml": self.svg, "text/plain": self.alt}
 
     def img_tag(self) -> str:
-        """An ``<img>`` with the PNG inlined, for views that need plain HTML."""
+        """An ``<img>`` with the PNG inlined, for views that need plain HTML.
+
+        A one-language chart carries that language's ``lang`` and ``bl-zh`` or
+        ``bl-en`` class, so it follows the page's language switch.
+        """
         data = base64.b64encode(self.png).decode("ascii")
-        return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}" '
+        lang_attrs = ""
+        if self.lang in LANG_CLASS:
+            lang_attrs = f' lang="{self.lang}" class="{LANG_CLASS[self.lang]}"'
+        return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}"{lang_attrs} '
                 f'style="max-width:100%;height:auto">')
 
 
+@dataclass(frozen=True)
+class ChartPair:
+    """The same chart labelled in Chinese and in English.
+
+    In a notebook it displays as two SVG outputs, Chinese first. Each SVG names
+    its language, caption and source in its metadata; the book's extension
+    groups the two into one figure whose halves follow the language switch.
+    """
+
+    zh: Chart
+    en: Chart
+
+    def __iter__(self):
+        return iter((self.zh, self.en))
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.zh)
+        display(self.en)
+
+
 def render(name: str, draw: Callable[[MplFigure], None], *, title: str, alt: str,
+           lang: str = "zh-CN en", caption: str = "", source: str = "",
            rc: dict | None = None) -> Chart:
     """Draw a chart in the house style and return its files.
 
+    The SVG's metadata holds the alt text (``Description``), the language, the
+    caption (``Title``), the source and the chart's name (``Identifier``):
+    the book's extension reads them to build the figure around the image.
     ``rc`` overrides the house style (matplotlib rcParams). The canvas is drawn
     with warnings as errors: a glyph missing from the font (a Chinese label
     without a CJK font) raises instead of printing boxes into the page.
@@ -61,7 +99,8 @@ def render(name: str, draw: Callable[[MplFigure], None], *, title: str, alt: str
             fig.canvas.draw()
             svg = io.StringIO()
             fig.savefig(svg, format="svg",
-                        metadata={"Date": None, "Title": title, "Description": alt})
+                        metadata={"Date": None, "Title": caption or title, "Description": alt,
+                                  "Language": lang, "Source": source or None, "Identifier": name})
             png = io.BytesIO()
             fig.savefig(png, format="png", dpi=110, metadata={"Software": None})
-    return Chart(name=name, title=title, alt=alt, svg=svg.getvalue(), png=png.getvalue())
+    return Chart(name=name, title=title, alt=alt, svg=svg.getvalue(), png=png.getvalue(), lang=lang)

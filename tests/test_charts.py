@@ -134,19 +134,56 @@ def test_render_every_chart(make, lang, figures, tmp_path):
 
 
 def test_chart_values_and_labels(figures):
-    emp = charts.employment_chart(figures)
+    emp = charts.employment_chart(figures, lang="both")
     assert "2.9" in emp.title and "倍" in emp.title
     assert "690,000" in emp.alt and "69万" in emp.alt and "2.03 million" in emp.alt and "134万" in emp.alt
-    wd = charts.workdays_chart(figures)
+    wd = charts.workdays_chart(figures, lang="both")
     assert "53" in wd.title and "365" in wd.alt and "53.4" in wd.alt
     assert not emp.alt.endswith((".svg", ".png"))
 
 
 @pytest.mark.parametrize("make", CHARTS)
+def test_default_is_a_pair_labelled_in_each_language(make, figures):
+    pair = make(figures)
+    assert isinstance(pair, charts.ChartPair)
+    zh, en = pair
+    assert (zh.lang, en.lang) == ("zh-CN", "en")
+    assert re.search(r"[\u4e00-\u9fff]", zh.title) and not re.search(r"[\u4e00-\u9fff]", en.title)
+    for chart, code, suffix in ((zh, "zh-CN", "zh"), (en, "en", "en")):
+        # what the book's extension reads to build the figure
+        assert f"<dc:language>{code}</dc:language>" in chart.svg
+        assert re.search(rf"<dc:identifier>[a-z]+-{suffix}</dc:identifier>", chart.svg)
+        assert "<dc:source>人民网</dc:source>" in chart.svg
+        assert f'lang="{code}" class="bl-{suffix}"' in chart.img_tag()
+
+
+def test_pair_displays_as_two_svg_outputs(figures):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.user_ns["pair"] = charts.employment_chart(figures)
+        with capture_output() as captured:
+            shell.run_cell("pair")
+    finally:
+        InteractiveShell.clear_instance()
+    outputs = captured.outputs
+    assert len(outputs) == 2
+    assert ["<dc:language>zh-CN" in o.data["image/svg+xml"] for o in outputs] == [True, False]
+
+
+@pytest.mark.parametrize("make", CHARTS)
+def test_calendar_and_bars_stay_small(make, figures):
+    for chart in make(figures):
+        assert len(chart.svg) < 45_000  # the calendar is one image, not 365 patches
+
+
+@pytest.mark.parametrize("make", CHARTS)
 def test_output_is_byte_identical(make, figures):
-    a, b = make(figures), make(figures)
-    assert a.svg == b.svg
-    assert a.png == b.png
+    for a, b in zip(make(figures), make(figures)):
+        assert a.svg == b.svg
+        assert a.png == b.png
 
 
 def test_missing_cjk_glyph_is_an_error(figures):
@@ -167,7 +204,9 @@ def test_switcher_links_buttons_to_stack(figures):
     toggle, stack = box.children
     assert isinstance(toggle, widgets.ToggleButtons) and isinstance(stack, widgets.Stack)
     assert [label for label, _ in toggle.options] == ["就业 Jobs", "工日 Workdays"]
-    assert all('alt="' in v.value and "data:image/png;base64," in v.value for v in stack.children)
+    for view in stack.children:  # each view holds the Chinese and the English chart, tagged for the switch
+        assert view.value.count("data:image/png;base64,") == 2
+        assert 'lang="zh-CN" class="bl-zh"' in view.value and 'lang="en" class="bl-en"' in view.value
     from ipywidgets.embed import embed_data
 
     state = embed_data(views=[box])["manager_state"]["state"]

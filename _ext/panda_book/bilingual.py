@@ -21,7 +21,18 @@ Authors write::
 
 A block whose text the source lacks says so with ``:gap:`` (``headline``,
 ``body``, ``all``, or ``partial`` when it covers only part of the other
-language); the page then shows a marker instead of an invented translation.
+language); the page then shows a marker instead of an invented translation,
+and, in a one-language reading mode, a button that shows the other language
+for that story.
+
+Short bilingual labels (headings, captions) use the ``{bi}`` role:
+``{bi}`数据与图表 | Figures and charts``` gives a Chinese span, a separator and
+an English span, each of which the language switch can hide.
+
+Every block and span carries ``lang`` and the class ``bl-zh`` or ``bl-en``; the
+language switch (static/panda.js, static/panda.css) works on those classes
+alone. When both bodies of a story have the same number of paragraphs (two or
+more), the pair gets ``bl-aligned`` and wide screens line the paragraphs up.
 """
 
 from __future__ import annotations
@@ -82,9 +93,38 @@ def _visit_pair(self, node):
     self.body.append(self.starttag(node, "div"))
 
 
+#: The button that shows the other language of one story, in the reader's mode.
+REVEAL_TEXT = {"zh": "显示英文原文", "en": "Show the Chinese original"}
+
+
 def gap_marker(lang: str, gap: str) -> lang_span:
     """The visible marker of a gap, in the language whose text is missing."""
-    return lang_span("", GAP_TEXT[(lang, gap)], lang=LANGS[lang][0], classes=["bl-gap"])
+    return lang_span("", GAP_TEXT[(lang, gap)], lang=LANGS[lang][0], classes=["bl-gap", f"bl-{lang}"])
+
+
+class reveal_button(nodes.General, nodes.Element):
+    """A button (JavaScript only) that shows the other language of one story."""
+
+
+def _visit_reveal(self, node):
+    lang = node["reader_lang"]
+    self.body.append(f'<button type="button" class="bl-reveal pst-js-only" lang="{LANGS[lang][0]}" '
+                     f'aria-pressed="false">{REVEAL_TEXT[lang]}</button>')
+    raise nodes.SkipNode
+
+
+def bi_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{bi}`中文 | English``: a short label in both languages."""
+    zh, sep, en = text.partition("|")
+    if not sep or not zh.strip() or not en.strip():
+        msg = inliner.reporter.error(
+            f"{{bi}} needs 'Chinese | English', got {text!r}; write {{bi}}`中文 | English`", line=lineno)
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    return [
+        lang_span("", zh.strip(), lang="zh-CN", classes=["bl-zh"]),
+        nodes.inline("", " · ", classes=["bl-sep"]),
+        lang_span("", en.strip(), lang="en", classes=["bl-en"]),
+    ], []
 
 
 class LangBlockDirective(SphinxDirective):
@@ -201,7 +241,7 @@ class PairDirective(SphinxDirective):
         blocks = self.parse_blocks()
         if blocks is None:
             return []
-        pair = lang_pair(classes=["bl-pair", *self.options.get("class", [])])
+        pair = lang_pair(classes=["bl-pair", *self.aligned(blocks), *self.options.get("class", [])])
         self.set_source_info(pair)
         for lang in ("zh", "en"):
             pair += self.finish_block(blocks[lang])
@@ -212,8 +252,18 @@ class PairDirective(SphinxDirective):
         if gap in ("body", "all", "partial"):
             marker = nodes.paragraph(classes=["bl-gap-note"])
             marker += gap_marker(lang, gap)
+            marker += nodes.Text(" ")
+            marker += reveal_button(reader_lang=lang)
             block += marker
         return block
+
+    def aligned(self, blocks: dict[str, lang_block]) -> list[str]:
+        """``["bl-aligned"]`` when both bodies pair paragraph for paragraph."""
+        counts = []
+        for lang in ("zh", "en"):
+            bodies = [c for c in blocks[lang].children if isinstance(c, nodes.container)]
+            counts.append(len(bodies[0].children) if bodies else 0)
+        return ["bl-aligned"] if counts[0] == counts[1] >= 2 else []
 
 
 class StoryDirective(PairDirective):
@@ -252,9 +302,9 @@ class StoryDirective(PairDirective):
                 headline = gap_marker(lang, "headline")
             title += headline
             if lang == "zh":
-                title += nodes.Text(" ")
+                title += nodes.inline("", " · ", classes=["bl-sep"])
         section += title
-        pair = lang_pair(classes=["bl-pair", *self.options.get("class", [])])
+        pair = lang_pair(classes=["bl-pair", *self.aligned(blocks), *self.options.get("class", [])])
         source = self.options["source"]
         for lang, label in (("zh", "来源："), ("en", "Source: ")):
             block = self.finish_block(blocks[lang])
@@ -270,6 +320,8 @@ def setup(app: Sphinx) -> None:
     app.add_node(lang_block, html=(_visit_block, _depart_block))
     app.add_node(lang_span, html=(_visit_span, _depart_span))
     app.add_node(lang_pair, html=(_visit_pair, _depart_block))
+    app.add_node(reveal_button, html=(_visit_reveal, None))
+    app.add_role("bi", bi_role)
     app.add_directive("zh", LangBlockDirective)
     app.add_directive("en", LangBlockDirective)
     app.add_directive("pair", PairDirective)

@@ -1,0 +1,193 @@
+"""Charts in both languages: one figure, a Chinese and an English image.
+
+A chart cell that shows a :class:`charts.ChartPair` outputs two SVGs, Chinese
+first. Each SVG names its language, caption, source and chart in its Dublin Core
+metadata. This transform groups the two outputs into one numbered figure:
+
+    <figure id="chart-employment">
+      <div class="bl-pair bl-charts">
+        <div lang="zh-CN" class="bl-block bl-zh"><img loading="lazy" ...></div>
+        <div lang="en" class="bl-block bl-en"><img loading="lazy" ...></div>
+      </div>
+      <figcaption>图/Fig. 1 <span lang="zh-CN">…。来源：…</span> <span lang="en">… Source: …</span>
+    </figure>
+
+so the language switch shows one image or both, and a hidden image is never
+downloaded (``loading="lazy"`` images that are not displayed are not fetched).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+
+from .bilingual import lang_block, lang_pair, lang_span
+
+logger = logging.getLogger(__name__)
+
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_SVG = "{http://www.w3.org/2000/svg}"
+_LANG_SUFFIX = {"zh-CN": "zh", "en": "en"}
+
+
+class chart_image(nodes.image):
+    """A chart's ``<img>``: lazily loaded, with its intrinsic size (no layout jump)."""
+
+
+@dataclass(frozen=True)
+class SvgInfo:
+    lang: str
+    caption: str
+    source: str
+    identifier: str
+    width: int
+    height: int
+
+
+def svg_path(env, uri: str) -> Path | None:
+    """The file behind a notebook output's image URI."""
+    srcdir = Path(env.srcdir)
+    if uri.startswith("/"):  # myst-nb: relative to the source folder
+        return (srcdir / uri.lstrip("/")) if (srcdir / uri.lstrip("/")).is_file() else None
+    for candidate in (srcdir / Path(env.docname).parent / uri, srcdir / uri):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _px(length: str | None) -> int:
+    match = re.fullmatch(r"([\d.]+)(pt|px)?", length or "")
+    if not match:
+        return 0
+    value = float(match.group(1))
+    return round(value * 4 / 3 if match.group(2) == "pt" else value)
+
+
+def svg_info(path: Path) -> SvgInfo | None:
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (OSError, ElementTree.ParseError):
+        return None
+
+    def dc(key: str) -> str:
+        el = root.find(f".//{_DC}{key}")
+        return el.text.strip() if el is not None and el.text else ""
+
+    return SvgInfo(lang=dc("language"), caption=dc("title"), source=dc("source"),
+                   identifier=dc("identifier"), width=_px(root.get("width")), height=_px(root.get("height")))
+
+
+def _bundle_image(bundle: nodes.Element) -> nodes.image | None:
+    for child in bundle.children:
+        if isinstance(child, nodes.container) and child.get("mime_type") == "image/svg+xml":
+            images = list(child.findall(nodes.image))
+            return images[0] if images else None
+    return None
+
+
+class GroupChartPairs(SphinxTransform):
+    """Turn each Chinese+English pair of chart outputs into one bilingual figure."""
+
+    # before SphinxDomains (850) so the figure's label is registered
+    default_priority = 800
+
+    def apply(self) -> None:
+        for output in list(self.document.findall(
+                lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "cell_code_output")):
+            self.group(output)
+
+    def group(self, output: nodes.container) -> None:
+        found: list[tuple[nodes.Element, nodes.image, SvgInfo]] = []
+        for bundle in output.children:
+            if not (isinstance(bundle, nodes.container) and bundle.get("nb_element") == "mime_bundle"):
+                continue
+            image = _bundle_image(bundle)
+            path = svg_path(self.env, image["uri"]) if image is not None else None
+            info = svg_info(path) if path else None
+            if info and info.lang in _LANG_SUFFIX:
+                found.append((bundle, image, info))
+        i = 0
+        while i < len(found):
+            bundle, image, info = found[i]
+            nxt = found[i + 1] if i + 1 < len(found) else None
+            base = info.identifier.removesuffix("-zh")
+            if (info.lang == "zh-CN" and nxt and nxt[2].lang == "en"
+                    and nxt[2].identifier.removesuffix("-en") == base):
+                self.make_figure(base, [found[i], nxt])
+                i += 2
+                continue
+            logger.error(f"chart {info.identifier!r} ({info.lang}) has no partner in the other language; "
+                         "show a ChartPair (the chart functions' default) so both languages are drawn",
+                         location=(self.env.docname, self.shown_at(output)), type="panda", subtype="charts")
+            i += 1
+
+    def shown_at(self, output: nodes.Element) -> int | None:
+        """The file line of the cell's last code line, the one whose value is shown."""
+        line = output.line or output.parent.line
+        if not line:
+            return None
+        lines = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8").splitlines()
+        last = line
+        for number in range(line, len(lines) + 1):
+            text = lines[number - 1].strip()
+            if text.startswith("```"):
+                break
+            if text and not text.startswith(":"):
+                last = number
+        return last
+
+    def make_figure(self, base: str, members) -> None:
+        first_bundle = members[0][0]
+        parent = first_bundle.parent
+        index = parent.index(first_bundle)
+        figure = nodes.figure(classes=["bl-figure"])
+        figure.source, figure.line = first_bundle.source, first_bundle.line
+        name = f"chart-{base}"
+        figure["names"].append(name)
+        figure["ids"].append(nodes.make_id(name))
+        self.document.note_explicit_target(figure, figure)
+        pair = lang_pair(classes=["bl-pair", "bl-charts"])
+        caption = nodes.caption()
+        for bundle, image, info in members:
+            suffix = _LANG_SUFFIX[info.lang]
+            parent.remove(bundle)
+            replacement = chart_image(**image.attributes)
+            replacement["classes"] = [*image["classes"], "bl-chart"]
+            replacement["loading"] = "lazy"
+            replacement["chart_size"] = (info.width, info.height)
+            image.replace_self(replacement)
+            block = lang_block(lang=info.lang, classes=["bl-block", f"bl-{suffix}", "bl-chart-block"])
+            block += bundle
+            pair += block
+            source = (f"。来源：{info.source}" if suffix == "zh" else f". Source: {info.source}") \
+                if info.source else ""
+            if len(caption):
+                caption += nodes.inline("", " · ", classes=["bl-sep"])
+            caption += lang_span("", info.caption + source, lang=info.lang, classes=[f"bl-{suffix}"])
+        figure += pair
+        figure += caption
+        parent.insert(index, figure)
+
+
+def _visit_chart_image(self, node):
+    self.visit_image(node)
+    width, height = node.get("chart_size", (0, 0))
+    if width and height:
+        self.body[-1] = self.body[-1].replace("<img ", f'<img width="{width}" height="{height}" '
+                                              'decoding="async" ', 1)
+
+
+def _depart_chart_image(self, node):
+    self.depart_image(node)
+
+
+def setup(app: Sphinx) -> None:
+    app.add_node(chart_image, html=(_visit_chart_image, _depart_chart_image))
+    app.add_transform(GroupChartPairs)

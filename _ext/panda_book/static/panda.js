@@ -1,0 +1,168 @@
+// PANDA微短剧: the reader's side of the book.
+//
+// - The 中文 / English / 双语 switch. The mode lives in <html data-lang>, set in
+//   <head> before the page is drawn (templates/panda-lang-init.js); CSS does
+//   the hiding. The choice is kept in localStorage; ?lang=zh|en|both sets it.
+// - Switching keeps the story in view where it was on screen.
+// - A story with no text in the chosen language offers the other language.
+// - Interactive views (ipywidgets) load their 3.6 MB bundle on request only.
+// - The search page splits an unspaced Chinese query into the index's words.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var MODES = { zh: "zh-CN", en: "en", both: null };
+
+  function anchor() {
+    // The story (or heading, or figure) the reader is at: the first that starts
+    // inside the window, else the one running through its top edge.
+    var candidates = document.querySelectorAll(
+      "article .story, article section > h2, article section > h3, article figure, article > section > .bl-pair");
+    var through = null;
+    for (var i = 0; i < candidates.length; i++) {
+      var rect = candidates[i].getBoundingClientRect();
+      if (!rect.height) continue;
+      if (rect.top >= 0 && rect.top < window.innerHeight) return { el: candidates[i], top: rect.top };
+      if (rect.top < 0 && rect.bottom > 0) through = { el: candidates[i], top: rect.top };
+    }
+    return through;
+  }
+
+  function setMode(mode, keepPlace) {
+    if (!(mode in MODES)) return;
+    var place = keepPlace ? anchor() : null;
+    root.dataset.lang = mode;
+    root.lang = MODES[mode] || root.getAttribute("data-base-lang") || "en";
+    try { localStorage.setItem("panda-lang", mode); } catch (e) { /* private mode */ }
+    var url = new URL(location.href);
+    if (url.searchParams.has("lang")) {
+      url.searchParams.set("lang", mode);
+      history.replaceState(history.state, "", url);
+    }
+    document.querySelectorAll('.bl-switch input[name="bl-lang"]').forEach(function (input) {
+      input.checked = input.value === mode;
+    });
+    if (place && place.el.getClientRects().length) {
+      // set, not animated: the theme's scroll-behavior: smooth would animate
+      // (and a later layout pass could cancel) a relative scrollBy
+      var scroller = document.scrollingElement || root;
+      var target = scroller.scrollTop + place.el.getBoundingClientRect().top - place.top;
+      root.style.scrollBehavior = "auto";
+      scroller.scrollTop = target;
+      root.style.scrollBehavior = "";
+    }
+  }
+
+  function initSwitch() {
+    setMode(root.dataset.lang || "both", false);
+    document.querySelectorAll(".bl-switch").forEach(function (group) {
+      group.addEventListener("change", function (event) {
+        if (event.target.name === "bl-lang") setMode(event.target.value, true);
+      });
+    });
+  }
+
+  function initReveal() {
+    document.querySelectorAll(".bl-reveal").forEach(function (button) {
+      var scope = button.closest(".story") || button.closest(".bl-pair");
+      if (!scope) return;
+      var label = { show: button.textContent, hide: button.lang === "en" ? "Hide the Chinese" : "隐藏英文" };
+      button.addEventListener("click", function () {
+        var on = !scope.classList.contains("bl-revealed");
+        scope.classList.toggle("bl-revealed", on);
+        button.setAttribute("aria-pressed", String(on));
+        button.textContent = on ? label.hide : label.show;
+      });
+    });
+  }
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = function () { reject(new Error("could not load " + src)); };
+      document.body.appendChild(s);
+    });
+  }
+
+  function initWidgets() {
+    var meta = document.querySelector('meta[name="panda-widgets"]');
+    var views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+    if (!meta || !views.length) return;
+    var urls = meta.content.split(" ");
+    var buttons = [];
+    views.forEach(function (view) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "bl-widget-load btn btn-sm";
+      button.innerHTML = '<span lang="zh-CN" class="bl-zh">加载交互视图</span><span class="bl-sep" aria-hidden="true"> · </span>' +
+        '<span lang="en" class="bl-en">Load the interactive view</span>';
+      view.parentNode.insertBefore(button, view);
+      buttons.push(button);
+    });
+    var loading = null;
+    function load() {
+      if (loading) return loading;
+      buttons.forEach(function (b) { b.disabled = true; b.setAttribute("aria-busy", "true"); });
+      loading = fetch(urls[0]).then(function (r) {
+        if (!r.ok) throw new Error("widget state: HTTP " + r.status);
+        return r.text();
+      }).then(function (state) {
+        var s = document.createElement("script");
+        s.type = "application/vnd.jupyter.widget-state+json";
+        s.textContent = state;
+        document.body.appendChild(s);
+        return urls.slice(1).reduce(function (p, src) {
+          return p.then(function () { return loadScript(src); });
+        }, Promise.resolve());
+      }).then(function () {
+        buttons.forEach(function (b) { b.remove(); });
+      }).catch(function (err) {
+        loading = null;
+        buttons.forEach(function (b) { b.disabled = false; b.removeAttribute("aria-busy"); });
+        console.warn(err);
+      });
+      return loading;
+    }
+    buttons.forEach(function (b) { b.addEventListener("click", load); });
+  }
+
+  function initBackToTop() {
+    var b = document.getElementById("pst-back-to-top");
+    if (b) {
+      b.innerHTML = '<i class="fa-solid fa-arrow-up" aria-hidden="true"></i><span lang="zh-CN" class="bl-zh">回到顶部</span>' +
+        '<span class="bl-sep" aria-hidden="true"> · </span><span lang="en" class="bl-en">Back to top</span>';
+    }
+  }
+
+  function initSearchText() {
+    if (typeof Documentation === "undefined" || !Documentation.addTranslations) return;
+    Documentation.addTranslations({
+      locale: "zh_CN+en",
+      plural_expr: "n == 1 ? 0 : 1",
+      messages: {
+        "Search Results": "搜索结果 · Search Results",
+        "Searching": "正在搜索 · Searching",
+        "Preparing search...": "正在准备搜索… · Preparing search...",
+        "Search finished, found ${resultCount} page(s) matching the search query.":
+          "找到 ${resultCount} 个相关页面 · Found ${resultCount} page(s) matching the search query.",
+        "Your search did not match any documents. Please make sure that all words are spelled correctly and that you've selected enough categories.":
+          "没有找到相关页面，请检查拼写。 · Your search did not match any documents. Please check the spelling.",
+        "Hide Search Matches": "隐藏搜索结果 · Hide Search Matches",
+      },
+    });
+  }
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  initSearchText();
+  ready(function () {
+    initSwitch();
+    initReveal();
+    initWidgets();
+    initBackToTop();
+  });
+})();

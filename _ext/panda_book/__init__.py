@@ -7,9 +7,15 @@ or wrapper can skip it:
 - paired Chinese/English blocks (``{story}``, ``{pair}``, ``{zh}``, ``{en}``) with
   ``lang`` attributes, checked at build time;
 - the issue's ``{figures}`` records, validated and shown as a table;
-- every chart image gets the alt text its SVG carries;
-- the widget scripts are served by the site itself (no CDN);
-- sphinx-thebe's unused scripts are taken off every page.
+- every chart image gets the alt text its SVG carries; a chart's Chinese and
+  English versions become one figure (chartfig.py);
+- the 中文 / English / 双语 reading switch, bilingual theme text, no icon font
+  or Font Awesome script (templates/, static/panda.js, static/panda.css);
+- Chinese search with jieba and the project's word list (search.py);
+- the widget scripts are served by the site itself (no CDN) and load only when
+  a reader opens an interactive view; assets a page does not use are taken
+  off it (trim.py), and theme CSS rules that match nothing in the site are
+  dropped after the build (purge.py).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from . import bilingual, checks, figures, trim
+from . import bilingual, chartfig, checks, figures, purge, search, trim
 
 HERE = Path(__file__).parent
 
@@ -28,14 +34,20 @@ def _strict(app: Sphinx, config) -> None:
     # `jupyter-book build .`, so the extension turns warnings into errors itself.
     app.warningiserror = True
     config.html_static_path.append(str(HERE / "static"))
+    # before the themes' own templates, so the overrides in templates/ win
+    config.templates_path.insert(0, str(HERE / "templates"))
     checks.check_config(config)
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _strict)
     bilingual.setup(app)
+    chartfig.setup(app)
     figures.setup(app)
     checks.setup(app)
     trim.setup(app)
+    search.setup(app)
+    purge.setup(app)
     app.add_css_file("panda.css")
+    app.add_js_file("panda.js", loading_method="defer")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,192 @@
+"""Drop the theme CSS rules that nothing in the built site can match.
+
+pydata-sphinx-theme ships one 397 KB stylesheet (all of Bootstrap 5 and all of
+Font Awesome's 1,900 icon rules) that every page loads. After the build, each
+theme stylesheet in ``_static`` is rewritten without the rules whose classes
+appear nowhere in the site: a class counts as used if it appears as a word in
+any built HTML page, any of the book's and Sphinx's scripts in ``_static`` or
+any widget state, the approach of PurgeCSS. Two scripts are not read, because
+they name every class they could ever use: Bootstrap's bundle (the theme uses
+its tooltips and dropdowns only; the classes those add at run time, such as
+``bs-tooltip-top``, ``show``, ``fade``, are kept by the safelist below) and the
+widget bundle in ``_vendor`` (it brings its own styles).
+Classes inside ``:not()``, ``:is()``, ``:where()`` or ``:has()`` never decide
+anything; at-rules other than ``@media``/``@supports``/``@layer`` are kept whole,
+except Font Awesome's ``@font-face`` (the book draws its icons in panda.css).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: stylesheets to purge, relative to _static (the book's own panda.css is small and kept)
+TARGETS = ("styles/pydata-sphinx-theme.css", "styles/sphinx-book-theme.css", "basic.css", "mystnb.*.css")
+
+#: classes scripts add at run time without spelling them out whole
+SAFELIST = re.compile(
+    r"^(bs-tooltip|tooltip|dropdown|collaps|fade|show|showing|hiding|active|disabled|focus|pst-|"
+    r"search|highlighted|scrolled|visually-hidden)")
+#: scripts left out of the corpus (see the module doc)
+UNREAD = ("_vendor", "bootstrap.js")
+
+_WORD = re.compile(r"[A-Za-z0-9_-]+")
+_CLASS = re.compile(r"\.((?:[A-Za-z0-9_-]|\\.)+)")
+_GROUPING = ("@media", "@supports", "@layer", "@container")
+
+
+def corpus(outdir: Path) -> set[str]:
+    """Every word of every page, script and widget state in the built site."""
+    words: set[str] = set()
+    for pattern in ("**/*.html", "_static/**/*.js", "_static/**/*.json"):
+        for path in outdir.glob(pattern):
+            if any(part in UNREAD for part in path.parts):
+                continue
+            words.update(_WORD.findall(path.read_text(encoding="utf-8", errors="ignore")))
+    return words
+
+
+def _split_top(text: str, sep: str = ",") -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _outside_parens(selector: str) -> str:
+    out, depth = [], 0
+    for ch in selector:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+def selector_used(selector: str, used: set[str]) -> bool:
+    """Can this one selector match anything in the site?"""
+    without_strings = re.sub(r"\[[^\]]*\]", "", _outside_parens(selector))
+    for cls in _CLASS.findall(without_strings):
+        cls = cls.replace("\\", "")
+        if cls not in used and not SAFELIST.match(cls):
+            return False
+    return True
+
+
+def _string_end(css: str, i: int) -> int:
+    """The index just after the quoted string that starts at ``css[i]``."""
+    quote, i = css[i], i + 1
+    while i < len(css):
+        if css[i] == "\\":
+            i += 2
+        elif css[i] == quote:
+            return i + 1
+        else:
+            i += 1
+    return i
+
+
+def _blocks(css: str):
+    """Yield (prelude, body) for each top-level rule; body is None for ``@import x;``."""
+    i, n = 0, len(css)
+    while i < n:
+        if css.startswith("/*", i):
+            end = css.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            continue
+        if css[i].isspace():
+            i += 1
+            continue
+        start, depth, body_start = i, 0, i
+        while i < n:
+            ch = css[i]
+            if ch in "\"'":
+                i = _string_end(css, i)
+                continue
+            if ch == ";" and depth == 0:
+                yield css[start:i + 1], None
+                i += 1
+                break
+            if ch == "{":
+                if depth == 0:
+                    body_start = i
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    yield css[start:body_start], css[body_start + 1:i]
+                    i += 1
+                    break
+            i += 1
+
+
+def purge_css(css: str, used: set[str]) -> str:
+    """The stylesheet without the rules that cannot match (see the module doc)."""
+    out = []
+    for prelude, body in _blocks(css):
+        head = prelude.strip()
+        if body is None:
+            out.append(head)
+        elif head.startswith("@"):
+            if head.startswith(_GROUPING):
+                inner = purge_css(body, used)
+                if inner:
+                    out.append(f"{head}{{{inner}}}")
+            elif head.startswith("@font-face") and "Font Awesome" in body:
+                continue
+            else:
+                out.append(f"{head}{{{body}}}")
+        else:
+            selectors = [s for s in _split_top(head) if selector_used(s, used)]
+            if selectors:
+                out.append(f"{','.join(s.strip() for s in selectors)}{{{body}}}")
+    return "".join(out)
+
+
+def pristine(app: Sphinx, path: Path) -> str:
+    """The stylesheet as its theme or extension ships it, so every build purges
+    the original against the current site (Sphinx skips copying unchanged
+    static files, which would leave an earlier build's purged copy in place)."""
+    rel = path.relative_to(Path(app.outdir) / "_static")
+    sources = [Path(d) / "static" / rel for d in app.builder.theme.get_theme_dirs()]
+    if rel.name.startswith("mystnb.") and rel.suffix == ".css":
+        from importlib.resources import files
+
+        sources.append(Path(str(files("myst_nb") / "static" / "mystnb.css")))
+    for source in sources:
+        if source.is_file():
+            return source.read_text(encoding="utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+def _purge_site(app: Sphinx, exception) -> None:
+    if exception or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    used = corpus(outdir)
+    for pattern in TARGETS:
+        for path in (outdir / "_static").glob(pattern):
+            css = pristine(app, path)
+            purged = purge_css(css, used)
+            if path.read_text(encoding="utf-8") != purged:
+                path.write_text(purged, encoding="utf-8")
+                logger.info(f"purged {path.relative_to(outdir)}: {len(css):,} -> {len(purged):,} bytes")
+
+
+def setup(app: Sphinx) -> None:
+    # after the themes copy their static files (pydata rewrites pygments.css at build-finished too)
+    app.connect("build-finished", _purge_site, priority=900)

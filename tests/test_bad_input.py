@@ -28,13 +28,32 @@ def test_template_issue_builds(tmp_path):
     assert result.returncode == 0, result.output[-4000:]
     html = (result.html / "issues" / "001-2025-11.html").read_text(encoding="utf-8")
     assert html.count('<section class="story"') == 2
-    assert "<figure" in html and 'alt="条形图' in html
+    assert "<figure" in html and 'alt="条形图' in html and 'alt="Bar chart' in html
+    # the first story pairs its paragraphs, so wide screens line them up
+    first = html[html.index('id="story-first-story"'):html.index('id="story-second-story"')]
+    assert 'class="bl-pair bl-aligned"' in first
+
+
+def test_bad_search_word_list_fails_with_line(tmp_path):
+    book = make_book(tmp_path, template())
+    terms = book / "search" / "zh-terms.txt"
+    terms.write_text(terms.read_text(encoding="utf-8") + "微短剧 很多\n", encoding="utf-8")
+    line = len(terms.read_text(encoding="utf-8").splitlines())
+    result = build(book)
+    assert result.returncode != 0
+    assert f"search/zh-terms.txt:{line}:" in result.output
+    assert "one word per line" in result.output
 
 
 CASES = {
     # name: (text to replace, replacement, line the message must name, words it must say)
-    "unpaired story": (":::{en}\n:headline: English headline\n\nEnglish text.\n:::\n", "",
+    "unpaired story": (":::{en}\n:headline: English headline\n\nFirst English paragraph.\n\n"
+                       "Second English paragraph.\n:::\n", "",
                        "::::{story} first-story", ["no English block", ":gap: all"]),
+    "bilingual label without both halves": ("# {bi}`第0期 | Issue 0`", "# {bi}`第0期 Issue 0`",
+                                            "# {bi}`第0期 Issue 0`", ["{bi} needs 'Chinese | English'"]),
+    "chart in one language only": ("employment_chart(figures)\n```", 'employment_chart(figures, lang="zh")\n```',
+                                   'employment_chart(figures, lang="zh")', ["no partner", "ChartPair"]),
     "raising chart cell": ("employment_chart(figures)\n```", 'employment_chart(figures, direct="nope")\n```',
                            'employment_chart(figures, direct="nope")', ["KeyError", "Fix the cell"]),
     "Chinese label without CJK font": (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -84,7 +85,11 @@ def test_closing_lines_have_no_invented_english(article):
     closing = article.select_one(".bl-pair.closing")
     assert closing.select_one('[lang="zh-CN"]').get_text("").split() == ["推荐阅读", "请为我点个赞再走"]
     en = closing.select_one('.bl-block[lang="en"]')
-    assert fold(en.get_text("")) == "No English in the source"
+    assert fold(en.select_one(".bl-gap").get_text("")) == "No English in the source"
+    # the only other text: the (script-only) button that shows the Chinese instead
+    assert fold(en.select_one("button.bl-reveal").get_text("")) == "Show the Chinese original"
+    assert en.get_text("").replace(en.select_one(".bl-gap").get_text(""), "").replace(
+        en.select_one("button.bl-reveal").get_text(""), "").strip() == ""
 
 
 def test_contents_fragment_is_used_as_headlines_not_loose_lines(article):
@@ -96,17 +101,40 @@ def test_contents_fragment_is_used_as_headlines_not_loose_lines(article):
     assert fold(h2.get_text("")).startswith("4. 成都青羊:加速推进文商旅体融合发展")
 
 
-def test_charts_have_real_alt_text_and_captions(article):
-    figures = article.select("figure")
-    assert len(figures) == 2
+def test_each_chart_is_one_figure_in_both_languages(article):
+    figures = article.select("figure.bl-figure")
+    assert [f["id"] for f in figures] == ["chart-employment", "chart-workdays"]
     for fig in figures:
-        img = fig.find("img")
-        alt = img["alt"]
-        assert alt and not alt.endswith((".svg", ".png")) and "/" not in alt.split()[0]
-        assert re.search(r"\d", alt)
-        assert "来源" in fig.find("figcaption").get_text() and "人民网" in fig.find("figcaption").get_text()
-    alts = " ".join(f.find("img")["alt"] for f in figures)
+        blocks = fig.select(".bl-pair.bl-charts > .bl-block")
+        assert [(b["lang"], b["class"][1]) for b in blocks] == [("zh-CN", "bl-zh"), ("en", "bl-en")]
+        for block in blocks:
+            img = block.find("img")
+            alt = img["alt"]
+            assert alt and not alt.endswith((".svg", ".png")) and re.search(r"\d", alt)
+            assert bool(re.search(r"[\u4e00-\u9fff]", alt)) == (block["lang"] == "zh-CN")  # alt in its language
+            # lazy: a chart hidden by the switch is never downloaded; sized: no layout jump
+            assert img["loading"] == "lazy" and int(img["width"]) > 300 and int(img["height"]) > 100
+        caption = fig.find("figcaption")
+        zh, en = caption.select_one('[lang="zh-CN"]').get_text(), caption.select_one('[lang="en"]').get_text()
+        assert "来源：人民网" in zh and "Source: 人民网" in en
+        assert caption.select_one(".caption-number").get_text().startswith("图/Fig.")
+    alts = " ".join(img["alt"] for img in article.select("figure.bl-figure img"))
     assert "690,000" in alts and "69万" in alts and "2.9" in alts and "53.4" in alts
+
+
+def test_bilingual_headings_follow_the_switch(article):
+    h1 = article.find("h1")
+    assert [(s["lang"], s.get_text()) for s in h1.select("[lang]")] == [("zh-CN", "第1期"), ("en", "Issue 1")]
+    assert h1.select_one(".bl-sep")  # hidden in one-language modes
+
+
+def test_gap_markers_carry_language_class_and_a_reveal_button(article):
+    story3 = article.find("section", id="story-niguang-zhi-ai-nanning")
+    zh = story3.select_one(".bl-block.bl-zh")
+    assert zh.select_one(".bl-gap.bl-zh").get_text() == "原文无中文正文，请阅读英文"
+    assert zh.select_one("button.bl-reveal.pst-js-only").get_text() == "显示英文原文"
+    story1_title = article.find("section", id="story-pku-employment-report").find("h2")
+    assert "bl-zh" in story1_title.select_one(".bl-gap")["class"]
 
 
 def test_figures_table_lists_records(article):
@@ -117,15 +145,59 @@ def test_figures_table_lists_records(article):
     assert "约3685万个工日" in text and "about 36.85 million person-days" in text
 
 
-def test_widget_scripts_are_served_by_the_site(built_book, issue1_html):
+def test_widgets_load_from_the_site_on_request(built_book, issue1_html):
     srcs = [s.split("?")[0] for s in re.findall(r'<script[^>]*\bsrc="([^"]+)"', issue1_html)]
-    vendor = [s for s in srcs if "_vendor/" in s]
-    assert [s.rsplit("/", 1)[-1] for s in vendor] == ["require-2.3.8.js", "widgets-assets-path.js", "embed-amd.js"]
-    for src in vendor:
-        assert (built_book.html / "issues" / src).resolve().is_file()
-    assert "application/vnd.jupyter.widget-state+json" in issue1_html
+    assert not [s for s in srcs if "_vendor/" in s]  # not loaded with the page
+    assert "application/vnd.jupyter.widget-state+json" not in issue1_html  # nor its state
+    assert "application/vnd.jupyter.widget-view+json" in issue1_html
+    meta = BeautifulSoup(issue1_html, "html.parser").find("meta", attrs={"name": "panda-widgets"})
+    urls = meta["content"].split()
+    assert urls[0].endswith("_static/widgets/issues/001-2025-11.json")
+    assert [u.rsplit("/", 1)[-1] for u in urls[1:]] == ["require-2.3.8.js", "widgets-assets-path.js", "embed-amd.js"]
+    for url in urls:
+        assert (built_book.html / "issues" / url).resolve().is_file()
+    state = (built_book.html / "_static/widgets/issues/001-2025-11.json").read_text(encoding="utf-8")
+    assert '"state"' in state and 'class=\\"bl-zh\\"' in state and 'class=\\"bl-en\\"' in state
     index = (built_book.html / "index.html").read_text(encoding="utf-8")
-    assert "_vendor/" not in index  # only pages with widgets load them
+    assert "panda-widgets" not in index  # only pages with widgets name them
+
+
+def _pages(built_book):
+    return [p for p in built_book.html.rglob("*.html") if "_static" not in p.parts]
+
+
+def test_no_font_awesome_and_search_index_only_on_the_search_page(built_book):
+    for page in _pages(built_book):
+        html = page.read_text(encoding="utf-8")
+        assert "fontawesome" not in html, page
+        assert ("searchindex.js" in html) == (page.name == "search.html"), page
+    css = (built_book.html / "_static/styles/pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    assert len(css) < 150_000 and "webfonts/fa-" not in css  # purged: 397 KB as shipped, no icon font
+    assert ".bd-sidebar-primary" in css and ".bs-tooltip-auto" in css  # used, and added by scripts
+
+
+def test_interface_text_in_both_languages(built_book, issue1_html):
+    soup = BeautifulSoup(issue1_html, "html.parser")
+    assert soup.select_one(".skip-link a").get_text() == "跳到正文 · Skip to main content"
+    assert "本页目录 · Contents" in soup.select_one(".page-toc.tocsection").get_text(" ", strip=True)
+    assert "上一页 · previous" in soup.select_one(".prev-next-area").get_text(" ", strip=True)
+    assert soup.select_one("#pst-search-dialog input")["placeholder"] == "搜索 · Search"
+    switch = soup.select_one("fieldset.bl-switch")
+    assert [i["value"] for i in switch.select("input[type=radio]")] == ["zh", "en", "both"]
+    assert [lab.get_text(strip=True) for lab in switch.select("label")] == ["中文", "English", "双语"]
+    search = (built_book.html / "search.html").read_text(encoding="utf-8")
+    assert "搜索 · Search" in BeautifulSoup(search, "html.parser").find("h1").get_text(" ", strip=True).replace("  ", " ")
+
+
+@pytest.mark.parametrize(("term", "where"), [
+    ("微短剧", "titleterms"), ("就业", "terms"), ("南宁", "titleterms"), ("非遗", "titleterms"),
+    ("文旅", "terms"), ("红果短剧", "terms"), ("人数", "terms"), ("employ", "titleterms"), ("nan", "titleterms"),
+])
+def test_search_index_holds_whole_chinese_words_and_english_stems(built_book, term, where):
+    text = (built_book.html / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text.removeprefix("Search.setIndex(").removesuffix(")"))
+    assert term in index[where]
+    assert "微" not in index["terms"] and "遗文" not in index["terms"]  # no single characters, no mis-cuts
 
 
 def test_no_page_loads_anything_from_outside(built_book):

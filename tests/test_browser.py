@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, build, make_book
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -243,6 +243,40 @@ def test_layout_side_by_side_on_desktop_stacked_on_phone(open_page):
     assert tags == ['"中文"', '"EN"']  # told apart by a tag as well as a colour
     assert pg.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     clean(pg)
+
+
+@pytest.fixture(scope="module")
+def template_site(tmp_path_factory):
+    """The template issue, whose first story pairs its two paragraphs, built and served."""
+    text = (ROOT / "templates" / "issue.md").read_text(encoding="utf-8").replace("ISSUE_FILE", "001-2025-11.md")
+    result = build(make_book(tmp_path_factory.mktemp("template"), text))
+    assert result.returncode == 0, result.output[-3000:]
+    handler = functools.partial(_Quiet, directory=str(result.html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_paired_paragraphs_line_up_on_wide_screens(browser, template_site):
+    context = browser.new_context(viewport=DESKTOP)
+    pg = context.new_page()
+    pg.goto(f"{template_site}/{ISSUE}")
+    pg.wait_for_load_state("networkidle")
+    tops = pg.locator("#story-first-story .bl-body p").evaluate_all(
+        "ps => ps.map(p => [p.closest('[lang]').lang, p.innerText, Math.round(p.getBoundingClientRect().top), "
+        "Math.round(p.getBoundingClientRect().left)])")
+    by_text = {text: (lang, top, left) for lang, text, top, left in tops}
+    zh1, zh2 = by_text["中文第一段。"], by_text["中文第二段。"]
+    en1, en2 = by_text["First English paragraph."], by_text["Second English paragraph."]
+    assert (zh1[0], en1[0]) == ("zh-CN", "en")
+    assert abs(zh1[1] - en1[1]) <= 1 and abs(zh2[1] - en2[1]) <= 1  # each pair starts on one line
+    assert en1[2] > zh1[2] and zh2[1] > zh1[1]  # English on the right, second pair below the first
+    pg.evaluate("document.querySelector('.bl-switch input[value=en]').click()")
+    assert pg.locator("#story-first-story .bl-block.bl-zh").evaluate("e => getComputedStyle(e).display") == "none"
+    assert pg.locator("#story-first-story p", has_text="Second English paragraph.").is_visible()
+    context.close()
 
 
 @pytest.mark.parametrize(("mode", "story", "shows"), [

@@ -10,8 +10,8 @@ from matplotlib import rcParams
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from ._figures import Figure, format_en, format_zh
-from ._render import Chart, ChartPair, render
+from newsletter.figures import Figure, format_en, format_zh
+from ._render import Chart, ChartPair, Datum, render
 
 LANGS = ("zh", "en", "both")
 #: The ``lang`` attribute each label language gets on the page.
@@ -95,8 +95,11 @@ def employment_chart(figures: dict[str, Figure], *, direct: str = "direct_jobs",
         ax.legend(loc="upper right", frameon=False, fontsize=9)
 
     caption = _label("直接就业与总就业", "Direct and total jobs", lang, sep=" · ")
+    data = [Datum(d.label_zh, d.label_en, d.value, d.unit_zh, d.unit_en),
+            Datum("上下游带动", "Upstream and downstream", indirect, d.unit_zh, d.unit_en),
+            Datum(t.label_zh, t.label_en, t.value, t.unit_zh, t.unit_en)]
     return render(f"employment-{lang}", draw, title=title, alt=alt, lang=LANG_CODES[lang],
-                  caption=caption, source=t.source, rc=rc)
+                  caption=caption, source=t.source, data=data, rc=rc)
 
 
 def workdays_chart(figures: dict[str, Figure], *, person_days: str = "direct_person_days",
@@ -145,5 +148,8 @@ def workdays_chart(figures: dict[str, Figure], *, person_days: str = "direct_per
         ], loc="upper left", bbox_to_anchor=(0, 0), ncol=2, frameon=False, fontsize=9)
 
     caption = _label("每个直接岗位的工日", "Workdays per direct job", lang, sep=" · ")
+    data = [Datum("每个直接岗位的工日", "Workdays per direct job", days, "个工日", "workdays"),
+            Datum("图中填满的天数", "Days filled in the chart", filled, "天", "days"),
+            Datum(f"{p.period}年的天数", f"Days in {p.period}", year_days, "天", "days")]
     return render(f"workdays-{lang}", draw, title=title, alt=alt, lang=LANG_CODES[lang],
-                  caption=caption, source=p.source, rc=rc)
+                  caption=caption, source=p.source, data=data, rc=rc)

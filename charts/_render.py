@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import csv
 import html
 import io
+import json
 import warnings
 from dataclasses import dataclass
 from importlib.resources import files
@@ -20,6 +22,34 @@ STYLE = str(files("charts") / "panda.mplstyle")
 
 #: The page's class for each one-language chart (see _ext/panda_book/bilingual.py).
 LANG_CLASS = {"zh-CN": "bl-zh", "en": "bl-en"}
+#: Where the plotted numbers sit in the SVG's <metadata> (read by the book's extension).
+DATA_NS = "https://panda-minidrama.example/ns/chart-data"
+#: Column headers of a chart's data, in both languages.
+DATA_HEADERS = ("指标", "Metric", "数值 Value", "单位", "Unit")
+
+
+@dataclass(frozen=True)
+class Datum:
+    """One number a chart plots, with its labels and unit in both languages."""
+
+    label_zh: str
+    label_en: str
+    value: float
+    unit_zh: str
+    unit_en: str
+
+    def row(self) -> tuple:
+        value = int(self.value) if float(self.value).is_integer() else round(self.value, 4)
+        return (self.label_zh, self.label_en, value, self.unit_zh, self.unit_en)
+
+
+def data_csv(data) -> str:
+    """The plotted numbers as CSV (UTF-8 text, headers in both languages)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(DATA_HEADERS)
+    writer.writerows(d.row() for d in data)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -37,6 +67,11 @@ class Chart:
     png: bytes
     #: ``zh-CN``, ``en``, or ``zh-CN en`` for a chart labelled in both.
     lang: str = "zh-CN en"
+    #: exactly the numbers plotted
+    data: tuple[Datum, ...] = ()
+
+    def csv(self) -> str:
+        return data_csv(self.data)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"image/svg+xml": self.svg, "text/plain": self.alt}
@@ -78,13 +113,15 @@ class ChartPair:
 
 
 def render(name: str, draw: Callable[[MplFigure], None], *, title: str, alt: str,
-           lang: str = "zh-CN en", caption: str = "", source: str = "",
+           lang: str = "zh-CN en", caption: str = "", source: str = "", data=(),
            rc: dict | None = None) -> Chart:
     """Draw a chart in the house style and return its files.
 
     The SVG's metadata holds the alt text (``Description``), the language, the
     caption (``Title``), the source and the chart's name (``Identifier``):
-    the book's extension reads them to build the figure around the image.
+    the book's extension reads them to build the figure around the image. The
+    plotted numbers (``data``, :class:`Datum`) go into the metadata as JSON, for the
+    page's data table and CSV download.
     ``rc`` overrides the house style (matplotlib rcParams). The canvas is drawn
     with warnings as errors: a glyph missing from the font (a Chinese label
     without a CJK font) raises instead of printing boxes into the page.
@@ -103,4 +140,14 @@ def render(name: str, draw: Callable[[MplFigure], None], *, title: str, alt: str
                                   "Language": lang, "Source": source or None, "Identifier": name})
             png = io.BytesIO()
             fig.savefig(png, format="png", dpi=110, metadata={"Software": None})
-    return Chart(name=name, title=title, alt=alt, svg=svg.getvalue(), png=png.getvalue(), lang=lang)
+    data = tuple(data)
+    return Chart(name=name, title=title, alt=alt, svg=_with_data(svg.getvalue(), data), png=png.getvalue(),
+                 lang=lang, data=data)
+
+
+def _with_data(svg: str, data: tuple[Datum, ...]) -> str:
+    if not data:
+        return svg
+    payload = html.escape(json.dumps([d.row() for d in data], ensure_ascii=False), quote=False)
+    element = f'<panda:data xmlns:panda="{DATA_NS}">{payload}</panda:data>\n '
+    return svg.replace(" </metadata>", f" {element}</metadata>", 1)

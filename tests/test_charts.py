@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import charts
-from charts import FiguresError, format_en, format_zh, parse_figures
+from charts import format_en, format_zh
 
 from .conftest import ISSUE1, ROOT
 
@@ -54,58 +54,6 @@ def test_days_per_job(days, jobs, expected):
 @pytest.mark.parametrize(("period", "days"), [("2025", 365), ("2024", 366), ("1900", 365), ("2000", 366)])
 def test_days_in_period(period, days):
     assert charts.days_in_period(period) == days
-
-
-GOOD = """\
-- id: total
-  story: s
-  value: 300
-  unit: person
-  period: "2025"
-  label_zh: 总
-  label_en: Total
-  source: 人民网
-- id: part
-  story: s
-  value: 100
-  unit: person
-  period: "2025"
-  label_zh: 部分
-  label_en: Part
-  source: 人民网
-  part_of: total
-"""
-
-
-@pytest.mark.parametrize(("old", "new", "line", "words"), [
-    ("  source: 人民网\n- id: part", "- id: part", 1, "lacks source"),
-    ("value: 300", "value: 三百", 3, "not a number"),
-    ("value: 100", "value: -100", 11, "negative"),
-    ("unit: person\n  period: \"2025\"\n  label_zh: 部分", "unit: people\n  period: \"2025\"\n  label_zh: 部分",
-     12, "does not exist"),
-    ("value: 300", "value: 30", 1, "smaller than its part"),
-    ("part_of: total", "part_of: nothing", 9, "not a figure id"),
-    ("- id: part", "- id: total", 9, "used twice"),
-])
-def test_figure_errors_name_line_and_fix(old, new, line, words):
-    text = GOOD.replace(old, new, 1)
-    assert text != GOOD
-    with pytest.raises(FiguresError) as info:
-        parse_figures(text, "issues/x.md", first_line=1)
-    assert info.value.line == line, str(info.value)
-    assert words in info.value.message
-    assert str(info.value).startswith(f"issues/x.md:{line}: ")
-
-
-def test_issue1_figures_match_the_seed():
-    figures = charts.load_figures(ROOT / ISSUE1)
-    seed = (ROOT / "sources" / "000_484a9975802836a3.txt").read_text(encoding="utf-8")
-    # each record, written both ways, is stated by the source in that language
-    for fig in figures.values():
-        assert format_zh(fig.value) in seed, fig.id
-        assert format_en(fig.value) in seed, fig.id
-    assert figures["direct_jobs"].value == 690000
-    assert figures["total_jobs"].value == 2030000
 
 
 @pytest.fixture(scope="module")

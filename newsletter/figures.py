@@ -1,18 +1,23 @@
 """Figure records: the numbers an issue reports, kept once, in the issue.
 
-An issue holds one fenced ``{figures}`` block of YAML records. The book's Sphinx
-extension renders and validates that block; the chart code reads it from the same
-file with :func:`load_figures`. Nothing is typed twice.
+An issue holds one fenced ``{figures}`` block of YAML records, validated against
+``figure.schema.json`` (JSON Schema). The book's Sphinx extension renders and
+validates that block; the chart code reads it from the same file with
+:func:`load_figures`; the number checker (:mod:`newsletter.check`) holds each
+record against the sentences it cites. Nothing is typed twice.
 """
 
 from __future__ import annotations
 
-import math
+import json
 import re
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
+from jsonschema import Draft202012Validator
 
 #: Units a record may use, with their Chinese and English names.
 UNITS: dict[str, tuple[str, str]] = {
@@ -37,8 +42,14 @@ QUALIFIERS: dict[str, tuple[str, str]] = {
     "nearly": ("近", "nearly"),
 }
 
-REQUIRED = ("id", "story", "value", "unit", "period", "label_zh", "label_en", "source")
-OPTIONAL = ("qualifier", "part_of")
+@cache
+def schema() -> dict:
+    """The JSON Schema of one record (``newsletter/figure.schema.json``)."""
+    return json.loads((files("newsletter") / "figure.schema.json").read_text(encoding="utf-8"))
+
+
+REQUIRED = tuple(schema()["required"])
+OPTIONAL = tuple(k for k in schema()["properties"] if k not in REQUIRED)
 
 _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{figures\}\s*$")
 
@@ -66,6 +77,14 @@ class Figure:
     qualifier: str = "exact"
     part_of: str | None = None
     line: int = 0
+    #: the sentences that state it, as in the story (None: the story has no such text)
+    zh: str | None = None
+    en: str | None = None
+    #: file lines of the record's keys, for messages about one field
+    key_lines: tuple[tuple[str, int], ...] = ()
+
+    def line_of(self, key: str) -> int:
+        return dict(self.key_lines).get(key, self.line)
 
     @property
     def unit_zh(self) -> str:
@@ -179,39 +198,49 @@ def parse_figures(yaml_text: str, path: str | Path = "<text>", first_line: int =
     return figures
 
 
+def _message(error, record: dict) -> tuple[str, str]:
+    """(field, message) for the first schema error of a record, in plain words."""
+    rid = record.get("id", "?")
+    field = error.path[0] if error.path else None
+    if error.validator == "required":
+        missing = [k for k in REQUIRED if k not in record]
+        hint = " (null where the story has no text in that language)" if {"zh", "en"} & set(missing) else ""
+        return "id", (f"figure record {rid!r} lacks {', '.join(missing)}; every record needs "
+                      f"{', '.join(REQUIRED)}{hint}")
+    if error.validator == "additionalProperties":
+        unknown = sorted(set(record) - set(REQUIRED) - set(OPTIONAL))[0]
+        return unknown, f"unknown field {unknown!r} in figure {rid!r}; allowed: {', '.join(REQUIRED + OPTIONAL)}"
+    value = record.get(field)
+    if field == "value" and error.validator == "type":
+        return field, (f"value of {rid!r} is {value!r}, not a number; write digits only, e.g. 2030000 "
+                       "(units and words go in 'unit' and 'qualifier')")
+    if field == "value" and error.validator == "minimum":
+        return field, f"value of {rid!r} is negative ({value}); counts cannot be negative"
+    if field in ("unit", "qualifier") and error.validator == "enum":
+        return field, (f"{field} {value!r} of {rid!r} does not exist; use one of: "
+                       f"{', '.join(schema()['properties'][field]['enum'])}")
+    if field == "id":
+        return field, f"figure id {value!r} must be lower-case letters, digits and '_', starting with a letter"
+    if field == "period":
+        return field, f"period {value!r} of {rid!r} must be a year or a year-month, e.g. \"2025\" or \"2025-11\""
+    return field or "id", f"{field} of {rid!r}: {error.message}"
+
+
 def _check_record(record: dict, key_lines: dict[str, int], path, line: int) -> Figure:
-    missing = [k for k in REQUIRED if k not in record]
-    if missing:
-        raise FiguresError(path, line, f"figure record {record.get('id', '?')!r} lacks "
-                           f"{', '.join(missing)}; every record needs {', '.join(REQUIRED)}")
-    unknown = sorted(set(record) - set(REQUIRED) - set(OPTIONAL))
-    if unknown:
-        raise FiguresError(path, key_lines[unknown[0]], f"unknown field {unknown[0]!r} in figure "
-                           f"{record['id']!r}; allowed: {', '.join(REQUIRED + OPTIONAL)}")
-    if not isinstance(record["id"], str) or not re.fullmatch(r"[a-z][a-z0-9_]*", record["id"]):
-        raise FiguresError(path, key_lines["id"], f"figure id {record['id']!r} must be lower-case "
-                           "letters, digits and '_', starting with a letter")
-    value = record["value"]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise FiguresError(path, key_lines["value"], f"value of {record['id']!r} is {value!r}, not a number; "
-                           "write digits only, e.g. 2030000 (units and words go in 'unit' and 'qualifier')")
-    if value < 0:
-        raise FiguresError(path, key_lines["value"], f"value of {record['id']!r} is negative ({value}); "
-                           "counts cannot be negative")
-    if record["unit"] not in UNITS:
-        raise FiguresError(path, key_lines["unit"], f"unit {record['unit']!r} of {record['id']!r} does not "
-                           f"exist; use one of: {', '.join(UNITS)}")
-    qualifier = record.get("qualifier", "exact")
-    if qualifier not in QUALIFIERS:
-        raise FiguresError(path, key_lines["qualifier"], f"qualifier {qualifier!r} of {record['id']!r} does "
-                           f"not exist; use one of: {', '.join(QUALIFIERS)}")
-    for key in ("story", "period", "label_zh", "label_en", "source"):
-        if not isinstance(record[key], (str, int)) or not str(record[key]).strip():
-            raise FiguresError(path, key_lines[key], f"{key} of {record['id']!r} must be non-empty text")
+    errors = sorted(Draft202012Validator(schema()).iter_errors(record),
+                    key=lambda e: (REQUIRED + OPTIONAL).index(e.path[0]) if e.path and e.path[0] in
+                    REQUIRED + OPTIONAL else -1)
+    if errors:
+        field, message = _message(errors[0], record)
+        raise FiguresError(path, key_lines.get(field, line), message)
+    if record["value"] != record["value"] or record["value"] in (float("inf"), float("-inf")):
+        raise FiguresError(path, key_lines["value"], f"value of {record['id']!r} is {record['value']}, "
+                           "not a number; write digits only")
     return Figure(
-        id=record["id"], story=str(record["story"]), value=value, unit=record["unit"],
+        id=record["id"], story=str(record["story"]), value=record["value"], unit=record["unit"],
         period=str(record["period"]), label_zh=str(record["label_zh"]), label_en=str(record["label_en"]),
-        source=str(record["source"]), qualifier=qualifier, part_of=record.get("part_of"), line=line,
+        source=str(record["source"]), qualifier=record.get("qualifier", "exact"), part_of=record.get("part_of"),
+        line=line, zh=record["zh"], en=record["en"], key_lines=tuple(key_lines.items()),
     )
 
 

@@ -1,0 +1,18 @@
+"""The newsletter's data and checks, without Sphinx.
+
+- :mod:`newsletter.figures`: an issue's figure records (JSON Schema validated);
+- :mod:`newsletter.numbers`: numbers as Chinese and English text writes them;
+- :mod:`newsletter.issue`: an issue's stories read from its source;
+- :mod:`newsletter.check`: the number checker.
+
+Command line: ``python -m newsletter check [ISSUE.md ...]`` (every issue by default).
+"""
+
+from .check import Finding, check_file, check_text
+from .figures import UNITS, Figure, FiguresError, format_en, format_zh, load_figures, parse_figures
+from .numbers import Number, parse_en, parse_zh
+
+__all__ = [
+    "UNITS", "Figure", "FiguresError", "Finding", "Number", "check_file", "check_text", "format_en", "format_zh",
+    "load_figures", "parse_en", "parse_figures", "parse_zh",
+]

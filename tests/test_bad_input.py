@@ -47,8 +47,8 @@ def test_bad_search_word_list_fails_with_line(tmp_path):
 
 CASES = {
     # name: (text to replace, replacement, line the message must name, words it must say)
-    "unpaired story": (":::{en}\n:headline: English headline\n\nFirst English paragraph.\n\n"
-                       "Second English paragraph.\n:::\n", "",
+    "unpaired story": (":::{en}\n:headline: English headline\n\nFirst English paragraph: the project created "
+                       "about 300 jobs.\n\nSecond English paragraph: 100 of them are direct jobs.\n:::\n", "",
                        "::::{story} first-story", ["no English block", ":gap: all"]),
     "bilingual label without both halves": ("# {bi}`第0期 | Issue 0`", "# {bi}`第0期 Issue 0`",
                                             "# {bi}`第0期 Issue 0`", ["{bi} needs 'Chinese | English'"]),

@@ -268,14 +268,15 @@ def test_paired_paragraphs_line_up_on_wide_screens(browser, template_site):
         "ps => ps.map(p => [p.closest('[lang]').lang, p.innerText, Math.round(p.getBoundingClientRect().top), "
         "Math.round(p.getBoundingClientRect().left)])")
     by_text = {text: (lang, top, left) for lang, text, top, left in tops}
-    zh1, zh2 = by_text["中文第一段。"], by_text["中文第二段。"]
-    en1, en2 = by_text["First English paragraph."], by_text["Second English paragraph."]
+    zh1, zh2 = by_text["中文第一段：该项目带动就业约300人。"], by_text["中文第二段：其中直接就业100人。"]
+    en1 = by_text["First English paragraph: the project created about 300 jobs."]
+    en2 = by_text["Second English paragraph: 100 of them are direct jobs."]
     assert (zh1[0], en1[0]) == ("zh-CN", "en")
     assert abs(zh1[1] - en1[1]) <= 1 and abs(zh2[1] - en2[1]) <= 1  # each pair starts on one line
     assert en1[2] > zh1[2] and zh2[1] > zh1[1]  # English on the right, second pair below the first
     pg.evaluate("document.querySelector('.bl-switch input[value=en]').click()")
     assert pg.locator("#story-first-story .bl-block.bl-zh").evaluate("e => getComputedStyle(e).display") == "none"
-    assert pg.locator("#story-first-story p", has_text="Second English paragraph.").is_visible()
+    assert pg.locator("#story-first-story p", has_text="Second English paragraph").is_visible()
     context.close()
 
 
@@ -413,4 +414,40 @@ def test_axe_on_the_loaded_interactive_view(open_page):
     violations = pg.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
         .violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""")
     assert violations == []
+    clean(pg)
+
+
+# ---- figures and data --------------------------------------------------------------
+
+def test_data_page_filters_rows(open_page):
+    pg = visit(open_page(), "data.html")
+    rows = pg.locator("table.bl-figures-index tbody tr")
+    assert rows.count() == 12
+    box = pg.get_by_role("searchbox")
+    box.fill("就业")
+    visible = visible_texts(pg, "table.bl-figures-index tbody tr")
+    assert 0 < len(visible) < 12 and all("就业" in row for row in visible)
+    assert pg.locator(".bl-filter output").inner_text() == f"{len(visible)} / 12"
+    box.fill("square metres")
+    assert len(visible_texts(pg, "table.bl-figures-index tbody tr")) == 1
+    box.fill("")
+    assert len(visible_texts(pg, "table.bl-figures-index tbody tr")) == 12
+    pg.locator("table.bl-figures-index a[href*='#sentence-direct-jobs-en']").click()
+    pg.wait_for_load_state("networkidle")
+    assert pg.url.endswith("#sentence-direct-jobs-en")
+    assert pg.locator("#sentence-direct-jobs-en").is_visible()
+    clean(pg)
+
+
+def test_chart_data_table_opens_in_place(open_page):
+    pg = visit(open_page(), f"{ISSUE}?lang=en")
+    details = pg.locator("#chart-employment details.bl-data")
+    assert not details.locator("table").is_visible()
+    details.locator("summary").click()
+    table = details.locator("table")
+    assert table.is_visible() and "1,340,000" in table.inner_text() and "Upstream and downstream" in table.inner_text()
+    assert "上下游带动" not in table.inner_text()  # the table follows the switch too
+    href = pg.locator("#chart-employment a.bl-download").get_attribute("href")
+    response = pg.request.get(f"{pg.url.rsplit('/', 1)[0]}/{href}")
+    assert response.ok and response.text().startswith("指标,Metric,数值 Value,单位,Unit")
     clean(pg)

@@ -6,9 +6,13 @@ or wrapper can skip it:
 - warnings are errors (Jupyter Book has no config key for ``-W``);
 - paired Chinese/English blocks (``{story}``, ``{pair}``, ``{zh}``, ``{en}``) with
   ``lang`` attributes, checked at build time;
-- the issue's ``{figures}`` records, validated and shown as a table;
+- the issue's ``{figures}`` records, validated and shown as a table; the
+  number checker (``newsletter.check``) run on every issue; the 数据 / Data page
+  of all figures with trends (dataindex.py); each chart's data as CSV and table;
 - every chart image gets the alt text its SVG carries; a chart's Chinese and
   English versions become one figure (chartfig.py);
+- an issue's notebook runs again when its figures or the chart code change
+  (inputs.py), which the execution cache alone would not notice;
 - the 中文 / English / 双语 reading switch, bilingual theme text, no icon font
   or Font Awesome script (templates/, static/panda.js, static/panda.css);
 - Chinese search with jieba and the project's word list (search.py);
@@ -24,7 +28,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from . import bilingual, chartfig, checks, figures, purge, search, trim
+from . import bilingual, chartfig, checks, dataindex, figures, inputs, purge, search, trim
 
 HERE = Path(__file__).parent
 
@@ -44,7 +48,9 @@ def setup(app: Sphinx) -> dict:
     bilingual.setup(app)
     chartfig.setup(app)
     figures.setup(app)
+    dataindex.setup(app)
     checks.setup(app)
+    inputs.setup(app)
     trim.setup(app)
     search.setup(app)
     purge.setup(app)

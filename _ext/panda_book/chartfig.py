@@ -14,16 +14,25 @@ metadata. This transform groups the two outputs into one numbered figure:
 
 so the language switch shows one image or both, and a hidden image is never
 downloaded (``loading="lazy"`` images that are not displayed are not fetched).
+
+Under the caption come the chart's data: the numbers it plots (JSON in the SVG's
+metadata, written by :mod:`charts`) as a "download the data" link to a CSV
+(UTF-8, headers in both languages) and as a table the reader opens in place
+(``<details>``, no script needed).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
@@ -33,12 +42,24 @@ from .bilingual import lang_block, lang_pair, lang_span
 logger = logging.getLogger(__name__)
 
 _DC = "{http://purl.org/dc/elements/1.1/}"
+_DATA = "{https://panda-minidrama.example/ns/chart-data}data"
+DATA_HEADERS = ("指标", "Metric", "数值 Value", "单位", "Unit")
+#: where the CSV files are written before Sphinx copies them to _downloads/
+DATA_DIR = "_build/chart-data"
 _SVG = "{http://www.w3.org/2000/svg}"
 _LANG_SUFFIX = {"zh-CN": "zh", "en": "en"}
 
 
 class chart_image(nodes.image):
     """A chart's ``<img>``: lazily loaded, with its intrinsic size (no layout jump)."""
+
+
+class data_details(nodes.General, nodes.Element):
+    """``<details>``: the chart's numbers as a table, opened by the reader."""
+
+
+class data_summary(nodes.General, nodes.TextElement):
+    """``<summary>`` of :class:`data_details`."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,7 @@ class SvgInfo:
     identifier: str
     width: int
     height: int
+    data: tuple = ()
 
 
 def svg_path(env, uri: str) -> Path | None:
@@ -80,8 +102,11 @@ def svg_info(path: Path) -> SvgInfo | None:
         el = root.find(f".//{_DC}{key}")
         return el.text.strip() if el is not None and el.text else ""
 
+    data_el = root.find(f".//{_DATA}")
+    data = tuple(tuple(row) for row in json.loads(data_el.text)) if data_el is not None and data_el.text else ()
     return SvgInfo(lang=dc("language"), caption=dc("title"), source=dc("source"),
-                   identifier=dc("identifier"), width=_px(root.get("width")), height=_px(root.get("height")))
+                   identifier=dc("identifier"), width=_px(root.get("width")), height=_px(root.get("height")),
+                   data=data)
 
 
 def _bundle_image(bundle: nodes.Element) -> nodes.image | None:
@@ -150,8 +175,9 @@ class GroupChartPairs(SphinxTransform):
         figure = nodes.figure(classes=["bl-figure"])
         figure.source, figure.line = first_bundle.source, first_bundle.line
         name = f"chart-{base}"
-        figure["names"].append(name)
+        # the page id is chart-<name>; the label, global to the book, carries the issue
         figure["ids"].append(nodes.make_id(name))
+        figure["names"].append(f"{Path(self.env.docname).name}-{name}")
         self.document.note_explicit_target(figure, figure)
         pair = lang_pair(classes=["bl-pair", "bl-charts"])
         caption = nodes.caption()
@@ -173,7 +199,78 @@ class GroupChartPairs(SphinxTransform):
             caption += lang_span("", info.caption + source, lang=info.lang, classes=[f"bl-{suffix}"])
         figure += pair
         figure += caption
+        data = members[0][2].data
+        if data:
+            figure += self.data_legend(name, data)
         parent.insert(index, figure)
+
+    def data_legend(self, name: str, data: tuple) -> nodes.legend:
+        """The download link and the table view of a chart's numbers."""
+        folder = Path(self.env.srcdir) / DATA_DIR / self.env.docname
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.csv"
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(DATA_HEADERS)
+        writer.writerows(data)
+        if not path.is_file() or path.read_text(encoding="utf-8") != out.getvalue():
+            path.write_text(out.getvalue(), encoding="utf-8")
+        legend = nodes.legend(classes=["bl-chart-data"])
+        para = nodes.paragraph()
+        link = addnodes.download_reference("", "", reftarget="/" + path.relative_to(self.env.srcdir).as_posix(),
+                                           refdoc=self.env.docname, refexplicit=True, classes=["bl-download"])
+        link += _bi("下载数据（CSV）", "Download the data (CSV)")
+        para += link
+        legend += para
+        details = data_details()
+        details += data_summary("", "", *_bi("数据表", "Data table"))
+        details += _table(data)
+        legend += details
+        return legend
+
+
+def _bi(zh: str, en: str) -> list[nodes.Node]:
+    return [lang_span("", zh, lang="zh-CN", classes=["bl-zh"]), nodes.inline("", " · ", classes=["bl-sep"]),
+            lang_span("", en, lang="en", classes=["bl-en"])]
+
+
+def _table(data: tuple) -> nodes.table:
+    table = nodes.table(classes=["bl-data-table"])
+    group = nodes.tgroup(cols=3)
+    table += group
+    for _ in range(3):
+        group += nodes.colspec(colwidth=1)
+    head, body = nodes.thead(), nodes.tbody()
+    row = nodes.row()
+    for zh, en in (("指标", "Metric"), ("数值", "Value"), ("单位", "Unit")):
+        row += nodes.entry("", nodes.paragraph("", "", *_bi(zh, en)))
+    head += row
+    for label_zh, label_en, value, unit_zh, unit_en in data:
+        row = nodes.row()
+        row += nodes.entry("", nodes.paragraph("", "", *_bi(label_zh, label_en)))
+        number = f"{value:,}" if isinstance(value, int) else f"{value:,.4f}".rstrip("0").rstrip(".")
+        row += nodes.entry("", nodes.paragraph("", number))
+        row += nodes.entry("", nodes.paragraph("", "", *_bi(unit_zh, unit_en)))
+        body += row
+    group += head
+    group += body
+    return table
+
+
+def _visit_details(self, node):
+    self.body.append(self.starttag(node, "details", CLASS="bl-data"))
+
+
+def _depart_details(self, node):
+    self.body.append("</details>\n")
+
+
+def _visit_summary(self, node):
+    self.body.append(self.starttag(node, "summary", ""))
+
+
+def _depart_summary(self, node):
+    self.body.append("</summary>\n")
 
 
 def _visit_chart_image(self, node):
@@ -190,4 +287,6 @@ def _depart_chart_image(self, node):
 
 def setup(app: Sphinx) -> None:
     app.add_node(chart_image, html=(_visit_chart_image, _depart_chart_image))
+    app.add_node(data_details, html=(_visit_details, _depart_details))
+    app.add_node(data_summary, html=(_visit_summary, _depart_summary))
     app.add_transform(GroupChartPairs)

@@ -11,9 +11,10 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from charts import FiguresError, parse_figures
+from newsletter import FiguresError, parse_figures
 
 from .bilingual import lang_span
+from .dataindex import note_records
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class FiguresDirective(SphinxDirective):
             logger.error(f"{exc.message}", location=(self.env.docname, exc.line),
                          type="panda", subtype="figures")
             return []
+        note_records(self.env, self.env.docname, records)
         table = nodes.table(classes=["figures-table"])
         group = nodes.tgroup(cols=len(HEADERS))
         table += group

@@ -153,6 +153,27 @@
     });
   }
 
+  function initFilters() {
+    // 数据 / Data: show only the rows whose text holds what the reader types
+    document.querySelectorAll("input[data-filter]").forEach(function (input) {
+      var table = document.querySelector("table." + input.dataset.filter);
+      var output = input.closest("p").querySelector("output");
+      if (!table) return;
+      var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+      input.addEventListener("input", function () {
+        var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+        var shown = 0;
+        rows.forEach(function (row) {
+          var text = row.textContent.toLowerCase();
+          var keep = words.every(function (w) { return text.indexOf(w) >= 0; });
+          row.hidden = !keep;
+          shown += keep ? 1 : 0;
+        });
+        if (output) output.textContent = shown + " / " + rows.length;
+      });
+    });
+  }
+
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
@@ -164,5 +185,6 @@
     initReveal();
     initWidgets();
     initBackToTop();
+    initFilters();
   });
 })();

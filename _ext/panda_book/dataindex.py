@@ -1,0 +1,275 @@
+"""数据 / Data: every figure of every issue on one page, and trends over time.
+
+- Each issue's ``{figures}`` records are kept in the environment as the issue
+  is read (``env.panda_figures``); the sentence each record cites gets an anchor
+  in the story (``#sentence-<id>-zh`` / ``-en``), so the data page links to it.
+- ``{figures-index}`` (on ``data.md``) becomes, once every issue is read: a
+  filterable table of all records (metric, value, period, issue, story, source,
+  links to the sentences), one CSV of them all (``_static/data/figures.csv``),
+  and for each metric reported for two or more periods, its trend drawn by
+  :func:`charts.trend_chart` in Chinese and in English.
+- The data page is rebuilt whenever any issue changes (``env-get-outdated``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from .bilingual import lang_block, lang_pair, lang_span
+from .chartfig import chart_image, svg_info
+
+logger = logging.getLogger(__name__)
+
+CSV_PATH = "_static/data/figures.csv"
+CSV_HEADERS = ("期号 Issue", "日期 Date", "报道 Story", "指标 Metric id", "指标", "Metric", "数值 Value",
+               "单位 Unit", "单位", "Unit", "限定 Qualifier", "时期 Period", "来源 Source", "中文原句", "English sentence")
+
+
+class figures_index(nodes.General, nodes.Element):
+    """Placeholder for the data page's contents, filled in once every issue is read."""
+
+
+def _bi(zh: str, en: str) -> list[nodes.Node]:
+    return [lang_span("", zh, lang="zh-CN", classes=["bl-zh"]), nodes.inline("", " · ", classes=["bl-sep"]),
+            lang_span("", en, lang="en", classes=["bl-en"])]
+
+
+def _store(env) -> dict:
+    if not hasattr(env, "panda_figures"):
+        env.panda_figures = {}
+    if not hasattr(env, "panda_index_docs"):
+        env.panda_index_docs = set()
+    return env.panda_figures
+
+
+def note_records(env, docname: str, records: dict) -> None:
+    """Called by the ``{figures}`` directive with an issue's records."""
+    from newsletter.issue import read_front_matter
+
+    text = Path(env.doc2path(docname)).read_text(encoding="utf-8")
+    meta = read_front_matter(text).get("issue") or {}
+    _store(env)[docname] = {"issue": dict(meta) if isinstance(meta, dict) else {},
+                            "records": list(records.values()), "anchors": set()}
+
+
+class FiguresIndexDirective(SphinxDirective):
+    def run(self):
+        _store(self.env)
+        self.env.panda_index_docs.add(self.env.docname)
+        return [figures_index()]
+
+
+class AnchorCitedSentences(SphinxTransform):
+    """Give each sentence a figure record cites an id the data page can link to."""
+
+    default_priority = 810
+
+    def apply(self) -> None:
+        entry = _store(self.env).get(self.env.docname)
+        if not entry:
+            return
+        for fig in entry["records"]:
+            for lang, code in (("zh", "zh-CN"), ("en", "en")):
+                sentence = getattr(fig, lang)
+                if sentence:
+                    self.anchor(fig.id, lang, code, sentence)
+
+    def anchor(self, fig_id: str, lang: str, code: str, sentence: str) -> None:
+        anchor_id = nodes.make_id(f"sentence-{fig_id}-{lang}")
+        anchors = _store(self.env)[self.env.docname]["anchors"]
+        for cited in self.document.findall(lambda n: isinstance(n, nodes.inline) and "bl-cited" in n["classes"]):
+            if cited.astext() == sentence and _lang_of(cited) == code:
+                cited["ids"].append(anchor_id)
+                anchors.add(anchor_id)
+                return
+        for text in list(self.document.findall(nodes.Text)):
+            value = str(text)
+            at = value.find(sentence)
+            if at < 0 or _lang_of(text.parent) != code:
+                continue
+            pieces = [nodes.Text(value[:at]), nodes.inline("", sentence, ids=[anchor_id], classes=["bl-cited"]),
+                      nodes.Text(value[at + len(sentence):])]
+            text.parent.replace(text, [p for p in pieces if not isinstance(p, nodes.Text) or str(p)])
+            anchors.add(anchor_id)
+            return
+
+
+def _lang_of(node) -> str | None:
+    """The ``lang`` of the nearest block or span around a node."""
+    while node is not None:
+        if isinstance(node, nodes.Element) and node.get("lang"):
+            return node["lang"]
+        node = node.parent
+    return None
+
+
+def _purge(app, env, docname):
+    _store(env).pop(docname, None)
+    env.panda_index_docs.discard(docname)
+
+
+def _merge(app, env, docnames, other):
+    _store(env).update({d: v for d, v in getattr(other, "panda_figures", {}).items() if d in docnames})
+    env.panda_index_docs |= getattr(other, "panda_index_docs", set()) & set(docnames)
+
+
+def _outdated(app, env, added, changed, removed):
+    # the data page shows every issue's figures: any change to a document can change it
+    if added or changed or removed:
+        return [d for d in sorted(getattr(env, "panda_index_docs", ())) if d not in removed]
+    return []
+
+
+def _issue_label(meta: dict) -> list[nodes.Node]:
+    number = meta.get("number", "?")
+    return _bi(f"第{number}期", f"Issue {number}")
+
+
+def _rows(env) -> list[tuple[str, dict, object]]:
+    rows = []
+    for docname, entry in sorted(_store(env).items()):
+        for fig in entry["records"]:
+            rows.append((docname, entry["issue"], fig))
+    return rows
+
+
+def write_csv(rows, path: Path) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADERS)
+    for docname, meta, fig in rows:
+        value = int(fig.value) if float(fig.value).is_integer() else fig.value
+        writer.writerow((meta.get("number", ""), meta.get("date", ""), fig.story, fig.id, fig.label_zh, fig.label_en,
+                         value, fig.unit, fig.unit_zh, fig.unit_en, fig.qualifier, fig.period, fig.source,
+                         fig.zh or "", fig.en or ""))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_text(encoding="utf-8") != out.getvalue():
+        path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _link(builder, fromdoc: str, todoc: str, anchor: str, *children) -> nodes.reference:
+    uri = builder.get_relative_uri(fromdoc, todoc) + (f"#{anchor}" if anchor else "")
+    return nodes.reference("", "", *children, refuri=uri, internal=True)
+
+
+def _table(app, fromdoc: str, rows) -> nodes.table:
+    headers = (("指标", "Metric"), ("数值", "Value"), ("时期", "Period"), ("期号", "Issue"),
+               ("报道", "Story"), ("来源", "Source"), ("原句", "Sentence"))
+    table = nodes.table(classes=["bl-figures-index"])
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    for _ in headers:
+        group += nodes.colspec(colwidth=1)
+    head, body = nodes.thead(), nodes.tbody()
+    row = nodes.row()
+    for zh, en in headers:
+        row += nodes.entry("", nodes.paragraph("", "", *_bi(zh, en)))
+    head += row
+    for docname, meta, fig in rows:
+        anchors = _store(app.env)[docname].get("anchors", set())
+        row = nodes.row(ids=[nodes.make_id(f"data-{docname}-{fig.id}")])
+        row += nodes.entry("", nodes.paragraph("", "", *_bi(fig.label_zh, fig.label_en)))
+        row += nodes.entry("", nodes.paragraph("", "", *_bi(fig.text_zh(), fig.text_en())))
+        row += nodes.entry("", nodes.paragraph("", fig.period))
+        row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, "", *_issue_label(meta))))
+        row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, f"story-{fig.story}",
+                                                             nodes.Text(fig.story))))
+        row += nodes.entry("", nodes.paragraph("", fig.source))
+        cites = nodes.paragraph()
+        for lang, zh_label, en_label in (("zh", "中文", "Chinese"), ("en", "英文", "English")):
+            anchor = nodes.make_id(f"sentence-{fig.id}-{lang}")
+            if getattr(fig, lang) and anchor in anchors:
+                if len(cites):
+                    cites += nodes.Text(" ")
+                cites += _link(app.builder, fromdoc, docname, anchor, *_bi(zh_label, en_label))
+        row += nodes.entry("", cites)
+        body += row
+    group += head
+    group += body
+    return table
+
+
+def _trends(app, fromdoc: str, rows) -> list[nodes.Node]:
+    from charts import trend_chart
+
+    series: dict[str, list] = {}
+    for _docname, _meta, fig in rows:
+        series.setdefault(fig.id, []).append((fig.period, fig))
+    recurring = {k: v for k, v in series.items() if len({p for p, _ in v}) >= 2}
+    if not recurring:
+        return [nodes.paragraph("", "", *_bi("还没有在两个以上时期报道的指标；有了就会在这里画出趋势。",
+                                              "No metric has been reported for two periods yet; when one is, "
+                                              "its trend is drawn here."), classes=["bl-no-trend"])]
+    out = []
+    images = Path(app.outdir) / "_images"
+    images.mkdir(parents=True, exist_ok=True)
+    prefix = "../" * fromdoc.count("/")
+    for metric, points in sorted(recurring.items()):
+        try:
+            pair = trend_chart(points)
+        except ValueError as exc:
+            logger.error(f"the trend of {metric!r} cannot be drawn: {exc}", location=fromdoc,
+                         type="panda", subtype="figures")
+            continue
+        figure = nodes.figure(ids=[nodes.make_id(f"trend-{metric}")], classes=["bl-figure", "bl-trend"])
+        pair_node = lang_pair(classes=["bl-pair", "bl-charts"])
+        caption = nodes.caption()
+        for chart, code, suffix in ((pair.zh, "zh-CN", "zh"), (pair.en, "en", "en")):
+            path = images / f"trend-{metric}-{suffix}.svg"
+            if not path.is_file() or path.read_text(encoding="utf-8") != chart.svg:
+                path.write_text(chart.svg, encoding="utf-8")
+            info = svg_info(path)
+            uri = f"{prefix}_images/{path.name}"
+            # written to the output already: "?" tells Sphinx not to look for it among the sources
+            image = chart_image(uri=uri, candidates={"?": uri}, alt=chart.alt, classes=["bl-chart"],
+                                loading="lazy", chart_size=(info.width, info.height))
+            block = lang_block(lang=code, classes=["bl-block", f"bl-{suffix}", "bl-chart-block"])
+            block += image
+            pair_node += block
+            if len(caption):
+                caption += nodes.inline("", " · ", classes=["bl-sep"])
+            caption += lang_span("", chart.title, lang=code, classes=[f"bl-{suffix}"])
+        figure += pair_node
+        figure += caption
+        out.append(figure)
+    return out
+
+
+def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for placeholder in list(doctree.findall(figures_index)):
+        rows = _rows(app.env)
+        write_csv(rows, Path(app.outdir) / CSV_PATH)
+        prefix = "../" * docname.count("/")
+        issues = len({d for d, _, _ in rows})
+        summary = nodes.paragraph("", "", *_bi(f"共{issues}期、{len(rows)}项数据。", f"{len(rows)} figures from "
+                                                f"{issues} issue(s)."), classes=["bl-data-summary"])
+        download = nodes.raw("", f'<p><a class="bl-download" href="{prefix}{CSV_PATH}" download>'
+                                 '<span class="bl-zh" lang="zh-CN">下载全部数据（CSV）</span><span class="bl-sep"> · '
+                                 '</span><span class="bl-en" lang="en">Download all the data (CSV)</span></a></p>',
+                             format="html")
+        search = nodes.raw("", '<p class="bl-filter pst-js-only"><label><span lang="zh-CN" class="bl-zh">筛选</span>'
+                               '<span class="bl-sep"> · </span><span lang="en" class="bl-en">Filter</span> '
+                               '<input type="search" data-filter="bl-figures-index" autocomplete="off"></label> '
+                               '<output aria-live="polite"></output></p>', format="html")
+        trends = nodes.section(ids=["trends"], classes=["bl-trends"])
+        trends += nodes.title("", "", *_bi("趋势", "Trends"))
+        trends += _trends(app, docname, rows)
+        placeholder.replace_self([summary, download, search, _table(app, docname, rows), trends])
+
+
+def setup(app: Sphinx) -> None:
+    app.add_node(figures_index)
+    app.add_directive("figures-index", FiguresIndexDirective)
+    app.add_transform(AnchorCitedSentences)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _outdated)
+    app.connect("doctree-resolved", _resolve)

@@ -1,0 +1,58 @@
+"""Re-run an issue's notebook when what its charts draw from changes.
+
+myst-nb's execution cache (jupyter-cache) keys a notebook on its code cells
+only. An issue's chart cells read the ``{figures}`` block of the same file and
+call the ``charts`` package, neither of which is code-cell text: after a fixed
+figure or a changed chart function, the cache would serve the old charts.
+
+So, as Sphinx reads an issue, the line that loads the figures gets a comment
+holding a digest of the figures block and of the ``charts`` and ``newsletter``
+sources: ``figures = load_figures("...")  # inputs: 1a2b...``. Only the text
+Sphinx parses changes (not the file, not its line numbers); when an input
+changes, the digest does, and the notebook runs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+_LOAD = re.compile(r"^(?P<code>[^#\n]*\bload_figures\([^)]*\))[ \t]*$", re.M)
+_FIGURES = re.compile(r"^(`{3,}|:{3,})\{figures\}.*?^\1[ \t]*$", re.M | re.S)
+
+
+@cache
+def code_digest() -> str:
+    """The digest of the chart and record code (read once per build process)."""
+    import charts
+    import newsletter
+
+    h = hashlib.sha256()
+    for package in (charts, newsletter):
+        root = Path(package.__file__).parent
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".mplstyle", ".json") and "__pycache__" not in path.parts:
+                h.update(path.relative_to(root.parent).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def stamp(text: str) -> str:
+    """The text with each ``load_figures(...)`` line carrying the inputs' digest."""
+    if not _LOAD.search(text):
+        return text
+    figures = _FIGURES.search(text)
+    digest = hashlib.sha256((code_digest() + (figures.group(0) if figures else "")).encode()).hexdigest()[:16]
+    return _LOAD.sub(lambda m: f"{m['code']}  # inputs: {digest}", text)
+
+
+def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    source[0] = stamp(source[0])
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("source-read", _source_read)

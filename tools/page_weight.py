@@ -36,7 +36,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
-PAGES = ["issues/001-2025-11.html", "index.html", "search.html"]
+PAGES = ["issues/001-2025-11.html", "index.html", "search.html", "data.html"]
 MODES = ["both", "zh", "en"]
 
 

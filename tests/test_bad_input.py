@@ -62,6 +62,9 @@ CASES = {
     "unclosed directive": ("English text that covers part of the Chinese.\n:::\n::::\n",
                            "English text that covers part of the Chinese.\n:::\n",
                            "::::{story} second-story", ["never closed"]),
+    "numbers that disagree": ("the project created about 300 jobs.", "the project created about 3000 jobs.",
+                              "中文第一段：该项目带动就业约300人。",
+                              ["300 in Chinese has no English counterpart; the English says 3000 (3,000)"]),
     "bad figure record": ("  value: 100\n", "  value: one hundred\n", "  value: one hundred", ["not a number"]),
 }
 

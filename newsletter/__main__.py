@@ -1,8 +1,13 @@
-"""``python -m newsletter check [ISSUE.md ...]``: run the number checker.
+"""The contributors' commands (run from the book's folder):
 
-Prints one line per finding (``file:line: message``; information is marked
-``info:``) and exits 1 if any is an error. Without files it checks every issue
-in ``issues/``.
+    python -m newsletter new [--date YYYY-MM] [--slug SLUG]   the next issue, from the template, in the toc
+    python -m newsletter validate                             what a reviewer checks, in seconds, no build
+    python -m newsletter check [ISSUE.md ...]                 the number checker alone
+    python -m newsletter notebooks [ISSUE.md ...]             each issue is a valid MyST notebook
+    python -m newsletter preview [--port 8000]                build, serve on 127.0.0.1, rebuild on save
+
+``check`` and ``validate`` print one line per finding (``file:line: message``;
+information is marked ``info:``) and exit 1 if any is an error.
 """
 
 from __future__ import annotations
@@ -11,27 +16,65 @@ import argparse
 import sys
 from pathlib import Path
 
+from .book import BookError
 from .check import check_file
 
 
+def _report(findings) -> int:
+    errors = infos = 0
+    for finding in findings:
+        print(finding)
+        errors += finding.level == "error"
+        infos += finding.level == "info"
+    print(f"{errors} error(s), {infos} note(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newsletter", description="PANDA微短剧 tools")
+    parser = argparse.ArgumentParser(prog="python -m newsletter", description="PANDA微短剧: contributors' tools")
     commands = parser.add_subparsers(dest="command", required=True)
+    new = commands.add_parser("new", help="create the next issue from templates/issue.md and list it in _toc.yml")
+    new.add_argument("--date", help="year and month of the issue, e.g. 2025-12 (default: this month)")
+    new.add_argument("--slug", help="a short name in lower-case words, e.g. nanning-filming")
+    commands.add_parser("validate", help="check files, front matter, toc, stories, topics, figures and numbers")
     check = commands.add_parser("check", help="check that each issue's Chinese and English report the same numbers")
     check.add_argument("files", nargs="*", type=Path, help="issue files (default: issues/*.md)")
+    notebooks = commands.add_parser("notebooks", help="check that issues are valid MyST notebooks (jupytext)")
+    notebooks.add_argument("files", nargs="*", type=Path, help="issue files (default: issues/*.md)")
+    preview = commands.add_parser("preview", help="build, serve on 127.0.0.1 and rebuild on every save")
+    preview.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
+    root = Path(".")
+    try:
+        if args.command == "new":
+            from .new import create_issue
+
+            path = create_issue(root, args.date, args.slug)
+            print(f"created {path.as_posix()} and sources/{path.stem}.txt, listed in _toc.yml; next: paste the "
+                  "source, write the stories and figures, run 'python -m newsletter validate'")
+            return 0
+        if args.command == "validate":
+            from .validate import validate
+
+            return _report(validate(root))
+        if args.command == "preview":
+            from .preview import serve
+
+            serve(root, args.port)
+            return 0
+    except BookError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     files = args.files or sorted(Path("issues").glob("*.md"))
+    if args.command == "notebooks":
+        from .validate import check_notebook
+
+        return _report([f for path in files for f in check_notebook(path)])
     if not files:
         print("no issues found: run from the book's folder or name the files", file=sys.stderr)
         return 2
-    errors = infos = 0
-    for path in files:
-        for finding in check_file(path):
-            print(finding)
-            errors += finding.level == "error"
-            infos += finding.level == "info"
-    print(f"{len(files)} issue(s) checked: {errors} error(s), {infos} note(s)", file=sys.stderr)
-    return 1 if errors else 0
+    findings = [f for path in files for f in check_file(path)]
+    return _report(findings)
 
 
 if __name__ == "__main__":

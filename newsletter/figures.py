@@ -19,6 +19,8 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
+from .errors import LocatedError
+
 #: Units a record may use, with their Chinese and English names.
 UNITS: dict[str, tuple[str, str]] = {
     "person": ("人", "people"),
@@ -54,12 +56,8 @@ OPTIONAL = tuple(k for k in schema()["properties"] if k not in REQUIRED)
 _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{figures\}\s*$")
 
 
-class FiguresError(ValueError):
+class FiguresError(LocatedError):
     """A figure record is wrong; names the file, the line and the fix."""
-
-    def __init__(self, path: str | Path, line: int, message: str):
-        self.path, self.line, self.message = str(path), line, message
-        super().__init__(f"{path}:{line}: {message}")
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,12 @@ class Story:
     id: str
     line: int
     blocks: dict[str, Block] = field(default_factory=dict)
+    #: the story's own options (``:number:``, ``:source:``, ``:tags:``), with their lines
+    options: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    @property
+    def tags(self) -> list[str]:
+        return split_tags(self.options.get("tags", (0, ""))[1])
 
     @property
     def partial(self) -> bool:
@@ -78,6 +84,10 @@ def read_stories(text: str) -> dict[str, Story]:
             if stripped == story_fence:
                 story = None
                 continue
+            option = _OPTION.match(stripped)
+            if option and not story.blocks:
+                story.options[option["key"]] = (number, option["value"].strip())
+                continue
             match = _BLOCK.match(stripped)
             if match:
                 block = Block(match["lang"], number)
@@ -102,3 +112,8 @@ def read_front_matter(text: str) -> dict:
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def split_tags(value: str) -> list[str]:
+    """``employment, nanning`` -> ``["employment", "nanning"]``."""
+    return [t.strip() for t in value.split(",") if t.strip()]

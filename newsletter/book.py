@@ -1,0 +1,72 @@
+"""The book as a whole, read without Sphinx: its issues, its toc, its topics."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import LocatedError
+
+#: the naming rule of an issue file: zero-padded number, ISO year-month
+ISSUE_NAME = re.compile(r"^(?P<number>\d{3})-(?P<date>\d{4}-\d{2})\.md$")
+TOC = "_toc.yml"
+TAGS = "tags.yml"
+
+
+class BookError(LocatedError):
+    """A book-level file is wrong; names the file, the line and the fix."""
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    file: str
+    line: int
+
+
+def read_yaml(path: Path):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BookError(path, (mark.line + 1) if mark else 1,
+                        f"not valid YAML ({getattr(exc, 'problem', exc)}); fix the indentation or quoting") from None
+
+
+def read_tags(root: Path) -> dict[str, dict[str, str]]:
+    """The controlled list of topics: {tag: {"zh": ..., "en": ...}}."""
+    path = root / TAGS
+    data = read_yaml(path) or {}
+    lines = {m.group(1): i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if (m := re.match(r"^([a-z0-9-]+):", line))}
+    if not isinstance(data, dict):
+        raise BookError(path, 1, "tags.yml must map each tag to its names: 'tag: {zh: 中文, en: English}'")
+    for tag, names in data.items():
+        if not re.fullmatch(r"[a-z0-9-]+", str(tag)) or not isinstance(names, dict) or \
+                not names.get("zh") or not names.get("en"):
+            raise BookError(path, lines.get(str(tag), 1), f"tag {tag!r} needs a lower-case name and both "
+                            "languages: 'tag: {zh: 中文, en: English}'")
+    return {str(k): {"zh": str(v["zh"]), "en": str(v["en"])} for k, v in data.items()}
+
+
+def read_toc(root: Path) -> list[TocEntry]:
+    """The toc's chapter files, in order, with their lines."""
+    path = root / TOC
+    data = read_yaml(path)
+    if not isinstance(data, dict) or data.get("format") != "jb-book" or "root" not in data:
+        raise BookError(path, 1, "_toc.yml must be a 'format: jb-book' toc with a 'root:'")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    entries = []
+    for chapter in data.get("chapters") or []:
+        file = str(chapter.get("file", "")) if isinstance(chapter, dict) else ""
+        line = next((i for i, text in enumerate(lines, 1) if re.search(rf"file:\s*{re.escape(file)}\s*$", text)), 1)
+        if not file:
+            raise BookError(path, line, "each chapter needs '- file: <path without .md>'")
+        entries.append(TocEntry(file, line))
+    return entries
+
+
+def issue_files(root: Path) -> list[Path]:
+    return sorted((root / "issues").glob("*.md"))

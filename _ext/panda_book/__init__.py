@@ -15,6 +15,8 @@ or wrapper can skip it:
   (inputs.py), which the execution cache alone would not notice;
 - the 中文 / English / 双语 reading switch, bilingual theme text, no icon font
   or Font Awesome script (templates/, static/panda.js, static/panda.css);
+- the home page's archive, a page per topic, RSS and Atom feeds, social cards
+  and meta tags, sitemap, robots.txt and a 404 page (archive.py);
 - Chinese search with jieba and the project's word list (search.py);
 - the widget scripts are served by the site itself (no CDN) and load only when
   a reader opens an interactive view; assets a page does not use are taken
@@ -28,7 +30,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from . import bilingual, chartfig, checks, dataindex, figures, inputs, purge, search, trim
+from . import archive, bilingual, chartfig, checks, dataindex, figures, inputs, purge, search, trim
 
 HERE = Path(__file__).parent
 
@@ -49,6 +51,7 @@ def setup(app: Sphinx) -> dict:
     chartfig.setup(app)
     figures.setup(app)
     dataindex.setup(app)
+    archive.setup(app)
     checks.setup(app)
     inputs.setup(app)
     trim.setup(app)

@@ -37,6 +37,8 @@ more), the pair gets ``bl-aligned`` and wide screens line the paragraphs up.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
@@ -71,6 +73,10 @@ class lang_span(nodes.inline):
 
 class lang_pair(nodes.General, nodes.Element):
     """The Chinese and English blocks of one story or pair."""
+
+
+class story_tags(nodes.General, nodes.Element):
+    """The topics of a story, linking to their pages (filled in when written)."""
 
 
 def _visit_block(self, node):
@@ -110,6 +116,18 @@ def _visit_reveal(self, node):
     lang = node["reader_lang"]
     self.body.append(f'<button type="button" class="bl-reveal pst-js-only" lang="{LANGS[lang][0]}" '
                      f'aria-pressed="false">{REVEAL_TEXT[lang]}</button>')
+    raise nodes.SkipNode
+
+
+def _visit_tags(self, node):
+    from newsletter.book import read_tags
+
+    names = read_tags(Path(self.builder.srcdir))
+    prefix = "../" * self.builder.current_docname.count("/")
+    links = "".join(f'<a class="bl-tag" href="{prefix}topics/{tag}.html"><span lang="zh-CN" class="bl-zh">'
+                    f'{names[tag]["zh"]}</span><span class="bl-sep" aria-hidden="true"> · </span>'
+                    f'<span lang="en" class="bl-en">{names[tag]["en"]}</span></a>' for tag in node["tags"])
+    self.body.append(f'<p class="bl-tags"><span class="visually-hidden">话题 · Topics: </span>{links}</p>\n')
     raise nodes.SkipNode
 
 
@@ -271,7 +289,7 @@ class StoryDirective(PairDirective):
 
     required_arguments = 1
     option_spec = {"number": directives.positive_int, "source": directives.unchanged_required,
-                   "class": directives.class_option}
+                   "tags": directives.unchanged, "class": directives.class_option}
     with_headlines = True
 
     def describe(self) -> str:
@@ -282,6 +300,9 @@ class StoryDirective(PairDirective):
         if "source" not in self.options:
             self.error_at(self.lineno, f"story {story_id!r} has no source; add ':source: <outlet>' "
                           "(for example ':source: 人民网')")
+            return []
+        tags = self.check_tags()
+        if tags is None:
             return []
         blocks = self.parse_blocks()
         if blocks is None:
@@ -313,7 +334,30 @@ class StoryDirective(PairDirective):
             block += para
             pair += block
         section += pair
+        if tags:
+            section.insert(1, story_tags(tags=tags))
+        from .archive import note_story
+
+        note_story(self.env, story_id, self.options.get("number"), blocks, tags, section)
         return [section]
+
+    def check_tags(self) -> list[str] | None:
+        from newsletter.book import BookError, read_tags
+        from newsletter.issue import split_tags
+
+        tags = split_tags(self.options.get("tags", ""))
+        try:
+            known = read_tags(Path(self.env.srcdir))
+        except BookError as exc:
+            logger.error(exc.message, location=exc.path, type="panda", subtype="tags")
+            return None
+        unknown = [t for t in tags if t not in known]
+        if unknown:
+            self.error_at(self.lineno, f"story {self.arguments[0]!r} has tag(s) {', '.join(map(repr, unknown))} that "
+                          f"tags.yml does not list; use one of: {', '.join(known)}, or add it to tags.yml "
+                          "with its Chinese and English names")
+            return None
+        return tags
 
 
 def setup(app: Sphinx) -> None:
@@ -321,6 +365,7 @@ def setup(app: Sphinx) -> None:
     app.add_node(lang_span, html=(_visit_span, _depart_span))
     app.add_node(lang_pair, html=(_visit_pair, _depart_block))
     app.add_node(reveal_button, html=(_visit_reveal, None))
+    app.add_node(story_tags, html=(_visit_tags, None))
     app.add_role("bi", bi_role)
     app.add_directive("zh", LangBlockDirective)
     app.add_directive("en", LangBlockDirective)

@@ -1,0 +1,398 @@
+"""The newsletter around the issues: archive, topics, feeds, social cards, sitemap, 404.
+
+Everything here is generated from the issues as Sphinx reads them (never kept
+by hand):
+
+- ``{issue-archive}`` (on the home page): the latest issue, then every issue,
+  newest first, with its number, date and headlines in both languages;
+- a page per topic of ``tags.yml`` (``topics/<tag>.html``) and ``topics/index``,
+  listing the stories that carry it across issues;
+- ``feed.xml`` (RSS 2.0) and ``atom.xml`` with bilingual titles and summaries,
+  dates from the issues' front matter and absolute links under ``html_baseurl``;
+- OpenGraph and Twitter meta tags on every page, with a card image per issue
+  drawn with the project's CJK font (``_static/cards/``);
+- ``sitemap.xml``, ``robots.txt`` and a bilingual, self-contained ``404.html``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from .bilingual import GAP_TEXT, lang_span
+
+logger = logging.getLogger(__name__)
+
+SITE_DESCRIPTION = ("PANDA微短剧，网罗行业热点不迷路！Catch the pulse of mini-drama. "
+                    "Follow PANDA and stay tuned!")
+
+
+class issue_archive(nodes.General, nodes.Element):
+    """Placeholder for the home page's latest issue and archive."""
+
+
+def _store(env) -> dict:
+    if not hasattr(env, "panda_issues"):
+        env.panda_issues = {}
+    if not hasattr(env, "panda_archive_docs"):
+        env.panda_archive_docs = set()
+    return env.panda_issues
+
+
+def note_story(env, story_id: str, number, blocks, tags: list[str], section) -> None:
+    """Called by ``{story}``: keep its headlines and topics for the archive, topics and feeds."""
+    from newsletter.issue import read_front_matter
+
+    issues = _store(env)
+    entry = issues.get(env.docname)  # env-purge-doc drops it before the issue is read again
+    if entry is None:
+        meta = read_front_matter(Path(env.doc2path(env.docname)).read_text(encoding="utf-8")).get("issue") or {}
+        entry = issues[env.docname] = {"meta": meta if isinstance(meta, dict) else {}, "stories": []}
+    heads = {"zh-CN": "", "en": ""}
+    for span in section[0].findall(lang_span):
+        if "bl-headline" in span["classes"]:
+            heads[span["lang"]] = span.astext()
+    entry["stories"].append({"id": story_id, "number": number, "zh": heads["zh-CN"], "en": heads["en"],
+                             "tags": list(tags)})
+
+
+def headline(story: dict, lang: str) -> str:
+    """A story's headline in one language, or the gap marker where the source has none
+    (a link must have a name in every reading mode)."""
+    return story[lang] or f"⟨{GAP_TEXT[(lang, 'headline')]}⟩"
+
+
+def issues_newest_first(env) -> list[tuple[str, dict]]:
+    def key(item):
+        meta = item[1]["meta"]
+        return (str(meta.get("date", "")), int(meta.get("number", 0) or 0))
+
+    return sorted(_store(env).items(), key=key, reverse=True)
+
+
+def _bi(zh: str, en: str) -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    if zh:
+        out.append(lang_span("", zh, lang="zh-CN", classes=["bl-zh"]))
+    if zh and en:
+        out.append(nodes.inline("", " · ", classes=["bl-sep"]))
+    if en:
+        out.append(lang_span("", en, lang="en", classes=["bl-en"]))
+    return out
+
+
+def issue_name(meta: dict) -> tuple[str, str]:
+    number = meta.get("number", "?")
+    return f"第{number}期", f"Issue {number}"
+
+
+class IssueArchiveDirective(SphinxDirective):
+    def run(self):
+        _store(self.env)
+        self.env.panda_archive_docs.add(self.env.docname)
+        return [issue_archive()]
+
+
+def _headlines(app, fromdoc: str, docname: str, stories) -> nodes.bullet_list:
+    items = nodes.bullet_list(classes=["bl-headlines"])
+    for story in stories:
+        uri = app.builder.get_relative_uri(fromdoc, docname) + f"#story-{story['id']}"
+        para = nodes.paragraph("", "", nodes.reference("", "", *_bi(headline(story, "zh"), headline(story, "en")),
+                                                       refuri=uri, internal=True))
+        items += nodes.list_item("", para)
+    return items
+
+
+def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for placeholder in list(doctree.findall(issue_archive)):
+        issues = issues_newest_first(app.env)
+        out: list[nodes.Node] = []
+        for i, (issue_doc, entry) in enumerate(issues):
+            meta = entry["meta"]
+            zh, en = issue_name(meta)
+            uri = app.builder.get_relative_uri(docname, issue_doc)
+            section = nodes.section(ids=["latest-issue" if i == 0 else nodes.make_id(f"archive-{issue_doc}")],
+                                    classes=["bl-latest" if i == 0 else "bl-archive-item"])
+            title = nodes.title()
+            if i == 0:
+                title += _bi("最新一期", "Latest issue")
+                title += nodes.Text(": ")
+            title += nodes.reference("", "", *_bi(zh, en), refuri=uri, internal=True)
+            section += title
+            section += nodes.paragraph("", str(meta.get("date", "")), classes=["bl-issue-date"])
+            section += _headlines(app, docname, issue_doc, entry["stories"])
+            if i == 1:
+                heading = nodes.rubric("", "", *_bi("往期", "Archive"), classes=["bl-archive-heading"])
+                out.append(heading)
+            out.append(section)
+        if not issues:
+            out.append(nodes.paragraph("", "", *_bi("还没有发布的期刊。", "No issue yet.")))
+        placeholder.replace_self(out)
+
+
+def _purge(app, env, docname):
+    _store(env).pop(docname, None)
+    env.panda_archive_docs.discard(docname)
+
+
+def _merge(app, env, docnames, other):
+    _store(env).update({d: v for d, v in getattr(other, "panda_issues", {}).items() if d in docnames})
+    env.panda_archive_docs |= getattr(other, "panda_archive_docs", set()) & set(docnames)
+
+
+def _outdated(app, env, added, changed, removed):
+    if added or changed or removed:
+        return [d for d in sorted(getattr(env, "panda_archive_docs", ())) if d not in removed]
+    return []
+
+
+# ---- topics ---------------------------------------------------------------------
+
+def _topic_pages(app: Sphinx):
+    from newsletter.book import read_tags
+
+    tags = read_tags(Path(app.srcdir))
+    issues = issues_newest_first(app.env)
+    index_items = []
+    for tag, names in tags.items():
+        rows = []
+        for docname, entry in issues:
+            zh, en = issue_name(entry["meta"])
+            for story in entry["stories"]:
+                if tag in story["tags"]:
+                    href = f"../{docname}.html#story-{story['id']}"
+                    date = html.escape(str(entry["meta"].get("date", "")))
+                    heads = _bi_html(headline(story, "zh"), headline(story, "en"))
+                    rows.append(f'<li><a href="{href}">{heads}</a> '
+                                f'<span class="bl-issue-ref">{_bi_html(zh, en)}, {date}</span></li>')
+        count = _bi_html(f"带有这个话题的报道，最新在前：{len(rows)}篇。",
+                         f"{len(rows)} stories on this topic, newest first.")
+        body = (f'<h1>{_bi_html(names["zh"], names["en"])}</h1><p>{count}</p>'
+                f'<ul class="bl-topic-stories">{"".join(rows)}</ul>'
+                f'<p><a href="index.html">{_bi_html("全部话题", "All topics")}</a></p>')
+        index_items.append(f'<li><a href="{tag}.html">{_bi_html(names["zh"], names["en"])}</a> ({len(rows)})</li>')
+        title = f"{names['zh']} · {names['en']}"
+        yield f"topics/{tag}", {"title": title, "pagetitle": title, "body": body}, "page.html"
+    body = (f'<h1>{_bi_html("话题", "Topics")}</h1><ul class="bl-topics">{"".join(index_items)}</ul>')
+    yield "topics/index", {"title": "话题 · Topics", "pagetitle": "话题 · Topics", "body": body}, "page.html"
+
+
+def _bi_html(zh: str, en: str) -> str:
+    parts = []
+    if zh:
+        parts.append(f'<span lang="zh-CN" class="bl-zh">{html.escape(zh)}</span>')
+    if zh and en:
+        parts.append('<span class="bl-sep" aria-hidden="true"> · </span>')
+    if en:
+        parts.append(f'<span lang="en" class="bl-en">{html.escape(en)}</span>')
+    return "".join(parts)
+
+
+# ---- feeds, sitemap, robots, 404 --------------------------------------------------
+
+def base_url(app: Sphinx) -> str:
+    url = app.config.html_baseurl or ""
+    return url if url.endswith("/") else url + "/"
+
+
+def issue_datetime(meta: dict) -> datetime:
+    """The issue's date (front matter ``date: 2025-11`` or ``2025-11-28``), as midnight UTC."""
+    text = str(meta.get("date", "1970-01"))
+    parts = [int(p) for p in text.split("-")] + [1, 1]
+    return datetime(parts[0], parts[1], parts[2] if len(text.split("-")) > 2 else 1, tzinfo=timezone.utc)
+
+
+def _summary(entry) -> str:
+    return " / ".join(" · ".join(p for p in (s["zh"], s["en"]) if p) for s in entry["stories"])
+
+
+def write_feeds(app: Sphinx, outdir: Path) -> None:
+    base = base_url(app)
+    issues = issues_newest_first(app.env)
+    title = "PANDA微短剧 · Mini-drama newsletter"
+    updated = issue_datetime(issues[0][1]["meta"]) if issues else datetime(1970, 1, 1, tzinfo=timezone.utc)
+    items, entries = [], []
+    for docname, entry in issues:
+        zh, en = issue_name(entry["meta"])
+        link = f"{base}{docname}.html"
+        when = issue_datetime(entry["meta"])
+        items.append(f"<item><title>{escape(f'{zh} · {en}')}</title><link>{escape(link)}</link>"
+                     f"<guid isPermaLink=\"true\">{escape(link)}</guid><pubDate>{format_datetime(when)}</pubDate>"
+                     f"<description>{escape(_summary(entry))}</description></item>")
+        entries.append(f"<entry><title>{escape(f'{zh} · {en}')}</title><link href=\"{escape(link)}\"/>"
+                       f"<id>{escape(link)}</id><updated>{when.isoformat()}</updated>"
+                       f"<published>{when.isoformat()}</published>"
+                       f"<summary>{escape(_summary(entry))}</summary></entry>")
+    rss = (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+           f'xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>{escape(title)}</title>'
+           f"<link>{escape(base)}</link><description>{escape(SITE_DESCRIPTION)}</description>"
+           f"<language>zh-cn</language><lastBuildDate>{format_datetime(updated)}</lastBuildDate>"
+           f'<atom:link href="{escape(base)}feed.xml" rel="self" type="application/rss+xml"/>'
+           f"{''.join(items)}</channel></rss>\n")
+    atom = (f'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">'
+            f"<title>{escape(title)}</title><subtitle>{escape(SITE_DESCRIPTION)}</subtitle>"
+            f'<link href="{escape(base)}"/><link rel="self" href="{escape(base)}atom.xml"/>'
+            f"<id>{escape(base)}</id><updated>{updated.isoformat()}</updated>"
+            f"<author><name>PANDA</name></author>{''.join(entries)}</feed>\n")
+    (outdir / "feed.xml").write_text(rss, encoding="utf-8")
+    (outdir / "atom.xml").write_text(atom, encoding="utf-8")
+
+
+def write_sitemap(app: Sphinx, outdir: Path) -> None:
+    base = base_url(app)
+    pages = sorted(p.relative_to(outdir).as_posix() for p in outdir.rglob("*.html")
+                   if not p.relative_to(outdir).as_posix().startswith(("_static/", "_sources/"))
+                   and p.name not in ("404.html", "genindex.html", "search.html"))
+    urls = "".join(f"<url><loc>{escape(base + page)}</loc></url>" for page in pages)
+    (outdir / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="'
+                                        f'http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n',
+                                        encoding="utf-8")
+    (outdir / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n", encoding="utf-8")
+
+
+def write_404(app: Sphinx, outdir: Path) -> None:
+    # served for any missing path at any depth: absolute links only, no theme assets
+    path = re.sub(r"^https?://[^/]+", "", base_url(app))
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>页面不存在 · Page not found - PANDA微短剧</title>
+<link rel="icon" href="data:,">
+<style>
+body {{ font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", system-ui, sans-serif; max-width: 36rem;
+  margin: 4rem auto; padding: 0 1rem; line-height: 1.7; color: #222; background: #fff; }}
+@media (prefers-color-scheme: dark) {{ body {{ color: #eee; background: #121212; }} a {{ color: #8ab4f8; }} }}
+h1 {{ font-size: 1.6rem; }} input {{ font: inherit; padding: .3rem .5rem; }}
+</style></head>
+<body><main>
+<h1>页面不存在 <span lang="en">· Page not found</span></h1>
+<p>这个地址没有页面，可能已经移动。<span lang="en">There is no page at this address; it may have moved.</span></p>
+<p><a href="{path}index.html">回到首页 <span lang="en">· Go to the home page</span></a></p>
+<form action="{path}search.html" method="get" role="search">
+<label>搜索 <span lang="en">· Search</span> <input type="search" name="q"></label>
+<button type="submit">搜索 <span lang="en">· Search</span></button></form>
+</main></body></html>
+"""
+    (outdir / "404.html").write_text(page, encoding="utf-8")
+
+
+# ---- social cards and meta tags -------------------------------------------------
+
+def _card_text(meta: dict, entry: dict | None) -> list[str]:
+    if entry is None:
+        return ["PANDA微短剧", "Catch the pulse of mini-drama", "网罗行业热点不迷路！"]
+    zh, en = issue_name(meta)
+    lines = [f"PANDA微短剧 · {zh} · {en} · {meta.get('date', '')}"]
+    for story in entry["stories"][:2]:
+        lines += [s for s in (story["zh"], story["en"]) if s]
+    return lines[:5]
+
+
+def card_for(app: Sphinx, lines: list[str]) -> str:
+    """The card image for these lines (drawn once; the name carries their digest)."""
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:12]
+    rel = f"_static/cards/card-{digest}.png"
+    path = Path(app.outdir) / rel
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(draw_card(lines))
+    return rel
+
+
+def draw_card(lines: list[str]) -> bytes:
+    """A 1200x630 PNG: the brand line, then the headlines, in the house style and CJK font."""
+    import io
+    import textwrap
+    import warnings
+
+    from matplotlib import style
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from charts._fonts import register_cjk_font
+    from charts._render import STYLE
+
+    register_cjk_font()
+    with style.context([STYLE, {"savefig.bbox": "standard"}]), warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph is an error, not a box on the card
+        fig = Figure(figsize=(12, 6.3), dpi=100)
+        FigureCanvasAgg(fig)
+        fig.patch.set_facecolor("#fff8f0")
+        fig.add_artist(__import__("matplotlib.patches", fromlist=["Rectangle"]).Rectangle(
+            (0, 0), 0.02, 1, transform=fig.transFigure, color="#c8102e"))
+        y = 0.86
+        fig.text(0.06, y, lines[0], fontsize=26, fontweight="bold", color="#c8102e", va="top")
+        y -= 0.16
+        for line in lines[1:]:
+            wrapped = textwrap.wrap(line, 30 if re.search(r"[\u4e00-\u9fff]", line) else 60)[:2]
+            fig.text(0.06, y, "\n".join(wrapped), fontsize=22, color="#222", va="top", linespacing=1.3)
+            y -= 0.09 * len(wrapped) + 0.05
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=100, facecolor=fig.get_facecolor(), metadata={"Software": None})
+    return out.getvalue()
+
+
+def _meta_tags(app: Sphinx, pagename: str, templatename: str, context, doctree) -> None:
+    base = base_url(app)
+    entry = _store(app.env).get(pagename)
+    meta = entry["meta"] if entry else {}
+    title = re.sub(r"<[^>]+>", "", context.get("title") or "PANDA微短剧")
+    description = _summary(entry) if entry else SITE_DESCRIPTION
+    image = base + card_for(app, _card_text(meta, entry))
+    url = base + (pagename + ".html" if pagename != "index" else "")
+    tags = {
+        "og:title": title, "og:description": description, "og:url": url, "og:image": image,
+        "og:image:width": "1200", "og:image:height": "630", "og:type": "article" if entry else "website",
+        "og:site_name": "PANDA微短剧", "og:locale": "zh_CN", "og:locale:alternate": "en_US",
+    }
+    twitter = {"twitter:card": "summary_large_image", "twitter:title": title, "twitter:description": description,
+               "twitter:image": image}
+    html_tags = [f'<meta property="{k}" content="{html.escape(v)}">' for k, v in tags.items()]
+    html_tags += [f'<meta name="{k}" content="{html.escape(v)}">' for k, v in twitter.items()]
+    html_tags += [f'<meta name="description" content="{html.escape(description)}">',
+                  # relative, like every other link of the page: the book also works from a folder
+                  f'<link rel="alternate" type="application/rss+xml" title="PANDA微短剧 RSS" '
+                  f'href="{context["pathto"]("feed.xml", 1)}">',
+                  f'<link rel="alternate" type="application/atom+xml" title="PANDA微短剧 Atom" '
+                  f'href="{context["pathto"]("atom.xml", 1)}">']
+    context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(html_tags)
+
+
+def _finished(app: Sphinx, exception) -> None:
+    if exception or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    write_feeds(app, outdir)
+    write_sitemap(app, outdir)
+    write_404(app, outdir)
+
+
+def _check_baseurl(app: Sphinx, config) -> None:
+    from sphinx.errors import ConfigError
+
+    if not re.match(r"^https?://", config.html_baseurl or ""):
+        raise ConfigError("_config.yml: set 'sphinx: config: html_baseurl' to the address the book is published at "
+                          "(e.g. https://<user>.github.io/<repo>/); feeds, cards and the sitemap need absolute links")
+
+
+def setup(app: Sphinx) -> None:
+    app.add_node(issue_archive)
+    app.add_directive("issue-archive", IssueArchiveDirective)
+    app.connect("config-inited", _check_baseurl)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _outdated)
+    app.connect("doctree-resolved", _resolve)
+    app.connect("html-collect-pages", _topic_pages)
+    app.connect("html-page-context", _meta_tags)
+    app.connect("build-finished", _finished, priority=800)

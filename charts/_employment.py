@@ -11,6 +11,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
 from newsletter.figures import Figure, format_en, format_zh
+
 from ._render import Chart, ChartPair, Datum, render
 
 LANGS = ("zh", "en", "both")
@@ -144,7 +145,8 @@ def workdays_chart(figures: dict[str, Figure], *, person_days: str = "direct_per
         ax.set_title(title)
         ax.legend(handles=[
             Patch(color="C0", label=_label(f"约{filled}个工日", f"about {filled} workdays", lang, sep=" / ")),
-            Patch(color="#e4e4e4", label=_label(f"全年{year_days}天", f"{year_days} days in the year", lang, sep=" / ")),
+            Patch(color="#e4e4e4",
+                  label=_label(f"全年{year_days}天", f"{year_days} days in the year", lang, sep=" / ")),
         ], loc="upper left", bbox_to_anchor=(0, 0), ncol=2, frameon=False, fontsize=9)
 
     caption = _label("每个直接岗位的工日", "Workdays per direct job", lang, sep=" · ")

@@ -29,7 +29,8 @@ def trend_chart(points: Sequence[tuple[str, Figure]], *, lang: str = "pair") -> 
     units = {f.unit for f in figs}
     if len(units) > 1:
         raise ValueError(f"metric {last.id!r} changes unit across issues: {sorted(units)}")
-    title = _label(f"{last.label_zh}：{periods[0]}至{periods[-1]}", f"{last.label_en}, {periods[0]} to {periods[-1]}", lang)
+    title = _label(f"{last.label_zh}：{periods[0]}至{periods[-1]}",
+                   f"{last.label_en}, {periods[0]} to {periods[-1]}", lang)
     values = ", ".join(f"{p} {f.text_zh() if lang == 'zh' else f.text_en()}" for p, f in zip(periods, figs))
     alt = _label(f"折线图：{last.label_zh}，{values}。", f"Line chart: {last.label_en}: {values}.", lang, sep=" ")
 

@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 CSV_PATH = "_static/data/figures.csv"
 CSV_HEADERS = ("期号 Issue", "日期 Date", "报道 Story", "指标 Metric id", "指标", "Metric", "数值 Value",
-               "单位 Unit", "单位", "Unit", "限定 Qualifier", "时期 Period", "来源 Source", "中文原句", "English sentence")
+               "单位 Unit", "单位", "Unit", "限定 Qualifier", "时期 Period", "来源 Source", "中文原句",
+               "English sentence")
 
 
 class figures_index(nodes.General, nodes.Element):

@@ -9,7 +9,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from .conftest import ROOT, build, copy_items
+from .conftest import BOOK_FILES, ROOT, build, copy_items
 
 pytestmark = pytest.mark.slow
 
@@ -75,7 +75,7 @@ def _issue(number: int, month: str, total: int, direct: int) -> str:
 
 
 def test_trend_of_a_metric_across_issues(tmp_path):
-    copy_items(("_config.yml", "index.md", "data.md", "_ext", "search"), tmp_path)
+    copy_items(BOOK_FILES, tmp_path)
     (tmp_path / "issues").mkdir()
     months = [(1, "09", 300, 100), (2, "10", 320, 110), (3, "11", 350, 120)]
     for number, month, total, direct in months:

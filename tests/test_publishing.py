@@ -1,0 +1,99 @@
+"""Publishing and contributor tooling that cannot run here: the GitHub workflows and pre-commit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import ROOT, copy_items
+from .test_workflow import REPO_ITEMS
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def workflow(name: str) -> dict:
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    data["on"] = data.pop(True)  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def steps_using(job: dict, action: str) -> list[dict]:
+    return [s for s in job["steps"] if s.get("uses", "").startswith(action + "@")]
+
+
+def test_publish_workflow_builds_main_and_deploys_pages_with_least_permissions():
+    wf = workflow("pages.yml")
+    assert wf["on"]["push"]["branches"] == ["main"]
+    assert wf["permissions"] == {"contents": "read"}
+    build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
+    assert "permissions" not in build
+    assert deploy["needs"] == "build" and deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert steps_using(build, "actions/upload-pages-artifact")[0]["with"]["path"] == "_build/html"
+    assert steps_using(deploy, "actions/deploy-pages")
+    cache = steps_using(build, "actions/cache")[0]["with"]
+    assert cache["path"] == "_build/.jupyter_cache" and "issues/**" in cache["key"]
+    run = " && ".join(s["run"] for s in build["steps"] if "run" in s)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quickstart = readme.split("```bash\n", 1)[1].split("\n", 1)[0]
+    install = quickstart.split(" && .venv/bin/jupyter-book")[0]
+    assert install in run and ".venv/bin/jupyter-book build ." in run and "newsletter validate" in run
+    python = steps_using(build, "actions/setup-python")[0]["with"]["python-version"]
+    assert python == "3.11"
+
+
+def test_pull_request_workflow_checks_without_deploying():
+    wf = workflow("pull-request.yml")
+    assert "pull_request" in wf["on"] and "push" not in wf["on"]
+    assert wf["permissions"] == {"contents": "read"}
+    text = (WORKFLOWS / "pull-request.yml").read_text(encoding="utf-8")
+    assert "deploy-pages" not in text and "pages: write" not in text
+    assert any(".ci/run" in s.get("run", "") for s in wf["jobs"]["check"]["steps"])
+
+
+@pytest.mark.parametrize("name", ["pages.yml", "pull-request.yml"])
+def test_actions_are_pinned_to_a_major_version(name):
+    wf = workflow(name)
+    for job in wf["jobs"].values():
+        for step in job["steps"]:
+            if "uses" in step:
+                action, _, version = step["uses"].partition("@")
+                assert action.startswith("actions/") and version.startswith("v"), step["uses"]
+
+
+@pytest.mark.slow
+def test_pre_commit_runs_the_validator_ruff_and_notebook_checks(tmp_path):
+    if not shutil.which("git"):
+        pytest.skip("git is not installed")
+    copy_items((*REPO_ITEMS, "charts", "newsletter", ".pre-commit-config.yaml", "pyproject.toml"), tmp_path)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "PRE_COMMIT_HOME": str(tmp_path / ".cache"), "GIT_CONFIG_GLOBAL": os.devnull}
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    git("add", "-A")
+
+    def pre_commit():
+        return subprocess.run([str(Path(sys.executable).with_name("pre-commit")), "run", "--all-files"],
+                              cwd=tmp_path, capture_output=True, text=True, env=env)
+
+    ok = pre_commit()
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    for hook in ("validate issues", "valid MyST notebooks", "ruff"):
+        assert hook in ok.stdout
+    issue = tmp_path / "issues" / "001-2025-11.md"
+    issue.write_text(issue.read_text(encoding="utf-8").replace(":tags: employment", ":tags: employment, crypto"),
+                     encoding="utf-8")
+    (tmp_path / "newsletter_bad.py").write_text("import os\n", encoding="utf-8")
+    git("add", "-A")
+    bad = pre_commit()
+    assert bad.returncode != 0
+    assert "tag 'crypto' is not in tags.yml" in bad.stdout and "F401" in bad.stdout

@@ -33,7 +33,8 @@ PARSE = {"zh": parse_zh, "en": parse_en}
 #: words that say a figure is approximate, a lower bound or an upper bound
 QUALIFIER_WORDS = {
     "about": {"zh": ("约", "左右", "大约", "上下"), "en": ("about", "around", "approximately", "roughly", "some")},
-    "over": {"zh": ("超", "突破", "逾", "以上"), "en": ("over", "more than", "exceed", "surpass", "above", "upwards of")},
+    "over": {"zh": ("超", "突破", "逾", "以上"),
+             "en": ("over", "more than", "exceed", "surpass", "above", "upwards of")},
     "nearly": {"zh": ("近", "将近", "接近", "逼近"), "en": ("nearly", "almost", "close to", "approaching")},
 }
 

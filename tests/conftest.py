@@ -30,9 +30,9 @@ class Build:
         return self.root / "_build" / "html"
 
 
-def build(root: Path, timeout: float = 600) -> Build:
+def build(root: Path, timeout: float = 600, env: dict | None = None) -> Build:
     """Run plain `jupyter-book build .`, exactly as a contributor does."""
-    env = {**os.environ, "PYTHONWARNINGS": ""}
+    env = {**(env or os.environ), "PYTHONWARNINGS": ""}
     proc = subprocess.run([str(JB), "build", "."], cwd=root, capture_output=True, text=True,
                           timeout=timeout, env=env)
     return Build(root, proc.returncode, proc.stdout + proc.stderr)

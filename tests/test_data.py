@@ -97,3 +97,28 @@ def test_trend_of_a_metric_across_issues(tmp_path):
             assert [int(v) for v in re.findall(r", (\d+), ", plotted)] == values
         assert "2025-09" in imgs[1]["alt"] and "2025-11" in imgs[1]["alt"]
     assert not page.select(".bl-no-trend")
+
+
+def test_changing_a_chart_function_redraws_the_charts(tmp_path):
+    import os
+    import shutil
+
+    copy_items((*BOOK_FILES, "issues", "sources"), tmp_path)
+    shutil.copytree(ROOT / "charts", tmp_path / "charts", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}  # the book's process and its kernels use this copy
+
+    def chart_titles():
+        page = soup(tmp_path / "_build/html/issues/001-2025-11.html")
+        img = page.select_one("#chart-employment img")
+        return (tmp_path / "_build/html/issues" / img["src"]).read_text(encoding="utf-8")
+
+    first = build(tmp_path, env=env)
+    assert first.returncode == 0, first.output[-3000:]
+    assert "总就业约为直接就业的2.9倍" in chart_titles()
+    code = tmp_path / "charts" / "_employment.py"
+    code.write_text(code.read_text(encoding="utf-8").replace("总就业约为直接就业的", "总就业是直接就业的"),
+                    encoding="utf-8")
+    second = build(tmp_path, env=env)  # incremental: no issue file changed
+    assert second.returncode == 0, second.output[-3000:]
+    assert "Executing notebook" in second.output
+    assert "总就业是直接就业的2.9倍" in chart_titles()

@@ -9,7 +9,9 @@ So, as Sphinx reads an issue, the line that loads the figures gets a comment
 holding a digest of the figures block and of the ``charts`` and ``newsletter``
 sources: ``figures = load_figures("...")  # inputs: 1a2b...``. Only the text
 Sphinx parses changes (not the file, not its line numbers); when an input
-changes, the digest does, and the notebook runs again.
+changes, the digest does, and the notebook runs again. And since Sphinx only
+reads again the files that changed, a change to the chart code marks every
+issue that loads figures as outdated (``env-get-outdated``).
 """
 
 from __future__ import annotations
@@ -54,5 +56,20 @@ def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = stamp(source[0])
 
 
+def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    digest = code_digest()
+    before = getattr(env, "panda_code_digest", None)
+    env.panda_code_digest = digest
+    if before is None or before == digest:
+        return []
+    uses = []
+    for docname in sorted(env.found_docs - set(removed)):
+        path = Path(env.doc2path(docname))
+        if path.suffix == ".md" and _LOAD.search(path.read_text(encoding="utf-8")):
+            uses.append(docname)
+    return uses
+
+
 def setup(app: Sphinx) -> None:
     app.connect("source-read", _source_read)
+    app.connect("env-get-outdated", _outdated)

@@ -21,6 +21,9 @@ from jsonschema import Draft202012Validator
 
 from .errors import LocatedError
 
+#: libyaml's parser where PyYAML has it (10x faster on a book of hundreds of issues)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: Units a record may use, with their Chinese and English names.
 UNITS: dict[str, tuple[str, str]] = {
     "person": ("人", "people"),
@@ -160,7 +163,7 @@ def parse_figures(yaml_text: str, path: str | Path = "<text>", first_line: int =
     names the line of the record at fault.
     """
     try:
-        root = yaml.compose(yaml_text)
+        root = yaml.compose(yaml_text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark else 0)
@@ -173,7 +176,7 @@ def parse_figures(yaml_text: str, path: str | Path = "<text>", first_line: int =
         line = first_line + node.start_mark.line
         if not isinstance(node, yaml.MappingNode):
             raise FiguresError(path, line, "a figure record must be a mapping of 'key: value' lines")
-        record = yaml.safe_load(yaml.serialize(node))
+        record = yaml.constructor.SafeConstructor().construct_document(node)
         key_lines = {k.value: first_line + k.start_mark.line for k, _ in node.value}
         figure = _check_record(record, key_lines, path, line)
         if figure.id in figures:

@@ -120,5 +120,5 @@ def test_changing_a_chart_function_redraws_the_charts(tmp_path):
                     encoding="utf-8")
     second = build(tmp_path, env=env)  # incremental: no issue file changed
     assert second.returncode == 0, second.output[-3000:]
-    assert "Executing notebook" in second.output
+    assert "panda_book: ran 1 of 1 notebooks" in second.output
     assert "总就业是直接就业的2.9倍" in chart_titles()

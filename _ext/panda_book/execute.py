@@ -1,0 +1,203 @@
+"""Run the notebooks Sphinx is about to read, in parallel, in warm kernels.
+
+myst-nb (``execute_notebooks: cache``) runs each notebook that misses the
+execution cache as Sphinx reads it: one at a time, each in a new kernel that
+imports matplotlib, pandas and the chart code again. That is about 1.8 s of a
+2 s notebook here, and it does not use the second core.
+
+Before Sphinx reads, this module builds each outdated issue's notebook exactly
+as myst-nb will (the same reader, after the same ``inputs`` stamp), asks the
+same jupyter-cache whether it is there, and runs the misses itself: one kernel
+per core, each kept for the whole build and reset between notebooks (``%reset
+-f``, the notebook's folder as working directory, figures closed, the
+kernel's first warning filters and matplotlib settings restored, warning
+registries cleared, so a warning shows in every notebook that raises it). The
+executed notebooks go into the cache; myst-nb then finds every one of them
+there and renders its outputs as it always does.
+
+Nothing is decided here that myst-nb would decide otherwise: a notebook that
+fails (an error, a timeout) is not cached, so myst-nb runs it again in its own
+kernel and reports it the usual way, with the extension's line numbers (see
+checks.py). A notebook this module cannot prepare is left to myst-nb too.
+
+``panda_execution_workers`` (``_config.yml``: ``sphinx: config:``) sets the
+number of kernels; 0 turns this off. Default: the number of cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from . import inputs
+
+logger = logging.getLogger(__name__)
+
+# Run once in a new kernel: remember what a fresh kernel looks like.
+_FIRST = """\
+import sys as _s, warnings as _w
+import matplotlib as _m, matplotlib.pyplot as _p
+_s._panda_fresh = (list(_w.filters), dict(_m.rcParams))
+del _s, _w, _m, _p
+"""
+# Run before each notebook: back to that state, in the notebook's folder.
+_RESET = """\
+%reset -f
+import os as _o, sys as _s, warnings as _w
+import matplotlib as _m, matplotlib.pyplot as _p
+_p.close("all")
+_w.filters[:] = _s._panda_fresh[0]
+_w._filters_mutated()
+with _w.catch_warnings():
+    _w.simplefilter("ignore")
+    _m.rcParams.update(_s._panda_fresh[1])
+_o.chdir({cwd!r})
+del _o, _s, _w, _m, _p
+"""
+
+
+def _notebook(app: Sphinx, docname: str):
+    """The notebook myst-nb will build from this document, or None if it is not one."""
+    from myst_nb.core.read import create_nb_reader
+
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".md":
+        return None
+    text = path.read_text(encoding="utf-8")
+    if "{code-cell}" not in text:
+        return None
+    reader = create_nb_reader(str(path), app.env.myst_config, app.env.mystnb_config, inputs.stamp(text))
+    if reader is None:
+        return None
+    return path, reader.read(inputs.stamp(text))
+
+
+class _Kernel:
+    """One warm kernel: started once, reset between notebooks."""
+
+    def __init__(self, name: str, cwd: str, timeout: int):
+        self.name, self.cwd, self.timeout = name, cwd, timeout
+        self.km = self.kc = None
+
+    async def start(self) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.km = AsyncKernelManager(kernel_name=self.name)
+        await self.km.start_kernel(cwd=self.cwd)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        await self.kc.wait_for_ready(timeout=60)
+        await self._run(_FIRST)
+
+    async def stop(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None and self.km.has_kernel:
+            await self.km.shutdown_kernel(now=True)
+        self.km = self.kc = None
+
+    async def _run(self, code: str) -> None:
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        while True:
+            reply = await self.kc.get_shell_msg(timeout=60)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"kernel reset failed: {reply['content'].get('ename')}")
+
+    async def execute(self, nb, cwd: str, allow_errors: bool) -> None:
+        from nbclient import NotebookClient
+
+        if self.km is None:
+            await self.start()
+        await self._run(_RESET.format(cwd=cwd))
+        # record_timing=False as jupyter-cache does: timings in cell metadata would change the cache key
+        client = NotebookClient(nb, km=self.km, timeout=self.timeout, allow_errors=allow_errors,
+                                record_timing=False, resources={"metadata": {"path": cwd}},
+                                kernel_name=self.name)
+        client.kc = self.kc
+        await client.async_execute()
+
+
+def _execute_all(jobs, workers: int, timeout: int, allow_errors: bool, cache) -> tuple[int, int]:
+    from jupyter_cache.base import CacheBundleIn
+
+    async def worker(queue: asyncio.Queue, done: list) -> None:
+        kernel = None
+        try:
+            while not queue.empty():
+                path, nb, name = queue.get_nowait()
+                if kernel is None or kernel.name != name:
+                    if kernel is not None:
+                        await kernel.stop()
+                    kernel = _Kernel(name, str(path.parent), timeout)
+                started = time.perf_counter()
+                try:
+                    await kernel.execute(nb, str(path.parent), allow_errors)
+                except Exception as exc:  # noqa: BLE001 - myst-nb runs it again and reports it
+                    logger.info(f"{path.name}: left to myst-nb ({exc.__class__.__name__})")
+                    await kernel.stop()
+                    continue
+                cache.cache_notebook_bundle(
+                    CacheBundleIn(nb, str(path), data={"execution_seconds": time.perf_counter() - started}),
+                    check_validity=False, overwrite=True)
+                done.append(path)
+        finally:
+            if kernel is not None:
+                await kernel.stop()
+
+    async def main() -> int:
+        queue: asyncio.Queue = asyncio.Queue()
+        for job in jobs:
+            queue.put_nowait(job)
+        done: list = []
+        await asyncio.gather(*(worker(queue, done) for _ in range(workers)))
+        return len(done)
+
+    return asyncio.run(main()), len(jobs)
+
+
+def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
+    config = env.mystnb_config
+    workers = app.config.panda_execution_workers
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if workers < 1 or config.execution_mode != "cache":
+        return
+    from jupyter_cache import get_cache
+
+    cache = get_cache(config.execution_cache_path or ".jupyter_cache")
+    jobs = []
+    for docname in docnames:
+        try:
+            made = _notebook(app, docname)
+        except Exception:  # noqa: BLE001 - myst-nb reads it again and reports what is wrong
+            continue
+        if made is None:
+            continue
+        path, nb = made
+        try:
+            cache.match_cache_notebook(nb)
+            continue
+        except KeyError:
+            pass
+        name = nb.metadata.get("kernelspec", {}).get("name")
+        if name:
+            jobs.append((path, nb, name))
+    if not jobs:
+        return
+    started = time.perf_counter()
+    done, total = _execute_all(jobs, min(workers, len(jobs)), config.execution_timeout,
+                               config.execution_allow_errors, cache)
+    logger.info(f"panda_book: ran {done} of {total} notebooks in {min(workers, len(jobs))} warm kernels "
+                f"in {time.perf_counter() - started:.1f} s")
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("panda_execution_workers", None, "env", types=[int, type(None)])
+    app.connect("env-before-read-docs", _before_read)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from . import archive, bilingual, chartfig, checks, dataindex, figures, inputs, purge, search, trim
+from . import archive, bilingual, chartfig, checks, dataindex, execute, figures, inputs, nav, purge, search, trim
 
 HERE = Path(__file__).parent
 
@@ -54,6 +54,8 @@ def setup(app: Sphinx) -> dict:
     archive.setup(app)
     checks.setup(app)
     inputs.setup(app)
+    execute.setup(app)
+    nav.setup(app)
     trim.setup(app)
     search.setup(app)
     purge.setup(app)

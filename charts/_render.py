@@ -133,7 +133,7 @@ def render(name: str, draw: Callable[[MplFigure], None], *, title: str, alt: str
         draw(fig)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            fig.canvas.draw()
+            # savefig draws the figure (twice, for the tight box): no draw of its own
             svg = io.StringIO()
             fig.savefig(svg, format="svg",
                         metadata={"Date": None, "Title": caption or title, "Description": alt,

@@ -21,6 +21,8 @@ So that an incremental build gives what a clean build gives:
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -28,10 +30,49 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from .purge import file_words, words_cache
+
 logger = logging.getLogger(__name__)
 
-#: Folders of per-page files that only pages refer to (by file name).
-_REFERENCED = ("_static/cards", "_static/widgets")
+
+
+def _canonical(obj):
+    """The object with sets sorted and dataclasses as dicts, for a digest that does not depend on hash order."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return _canonical(dataclasses.asdict(obj))
+    if isinstance(obj, dict):
+        return sorted((repr(k), _canonical(v)) for k, v in obj.items())
+    if isinstance(obj, (set, frozenset)):
+        return sorted(repr(_canonical(v)) for v in obj)
+    if isinstance(obj, (list, tuple)):
+        return [_canonical(v) for v in obj]
+    return obj
+
+
+def digest(obj) -> str:
+    """A digest of what a page shows, to write it again only when that changes."""
+    return hashlib.sha256(repr(_canonical(obj)).encode()).hexdigest()
+
+
+def store_digest(env, store: dict, name: str) -> str:
+    """The digest of a per-document store (``{docname: what the page shows of it}``).
+
+    Each document's part is digested once per reading of it (``env.all_docs``
+    holds when it was read), so a build that reads one issue digests one.
+    """
+    cache = getattr(env, "panda_digests", {}).get(name, {})
+    fresh = {}
+    for docname in sorted(store):
+        key = (docname, env.all_docs.get(docname))
+        fresh[key] = cache.get(key) or digest(store[docname])
+    env.panda_digests = {**getattr(env, "panda_digests", {}), name: fresh}
+    return hashlib.sha256(repr([(docname, h) for (docname, _read), h in sorted(fresh.items())]).encode()).hexdigest()
+
+
+#: "every document not in the environment": the removed ones when the environment is new
+ALL: set[str] = set()
+#: pages written after the sweep, by archive.py
+LATE_PAGES = ("404.html",)
 
 
 def _title(env, docname: str | None) -> str | None:
@@ -92,13 +133,22 @@ def _mystnb_css(app: Sphinx, env) -> None:
         target.write_bytes(source.read_bytes())
 
 
+def _removed(app: Sphinx, env, added, changed, removed) -> list[str]:
+    app.panda_removed_docs = set(removed)
+    # a new environment (new config, or the last build failed) knows nothing of
+    # removed documents: then any page that is not a document is suspect
+    app.panda_fresh_env = bool(env.found_docs) and set(added) >= set(env.found_docs)
+    return []
+
+
 def _started(app: Sphinx) -> None:
     # a second of slack: a file's mtime can lag the clock by a tick, and no
     # build starts within a second of the last one's end (start-up alone is longer)
     app.panda_build_started = time.time() - 1.0
 
 
-def sweep(outdir: Path, env, started: float) -> list[str]:
+def sweep(outdir: Path, env, started: float, removed_docs: set[str],
+          words_cache: Path | None = None) -> list[str]:
     """Remove what a clean build would not make; returns the removed paths (relative)."""
     removed = []
 
@@ -115,37 +165,42 @@ def sweep(outdir: Path, env, started: float) -> list[str]:
         rel = path.relative_to(outdir)
         if rel.parts[0] in special:
             continue
-        if rel.with_suffix("").as_posix() in env.all_docs or fresh(path):
-            pages.append(path)
-        else:
+        doc = rel.with_suffix("").as_posix()
+        if not fresh(path) and (doc in removed_docs or (removed_docs is ALL and doc not in env.all_docs
+                                                        and rel.as_posix() not in LATE_PAGES)):
             drop(path)
+        else:
+            pages.append(path)
     sources = outdir / "_sources"
     if sources.is_dir():
         for path in [p for p in sources.rglob("*") if p.is_file()]:
             doc = path.relative_to(sources).as_posix()
             doc = doc.rsplit(".", 2)[0] if doc.endswith(".txt") else doc.rsplit(".", 1)[0]
-            if doc not in env.all_docs and not fresh(path):
+            if not fresh(path) and (doc in removed_docs or (removed_docs is ALL and doc not in env.all_docs)):
                 drop(path)
+    # what the remaining pages name (a file's name without its suffix is a word of the page)
+    kept = {p.relative_to(outdir).as_posix() for p in pages}
+    referenced: set[str] = set()
+    for rel, found in file_words(outdir, words_cache).items():
+        if rel in kept:
+            referenced |= found
     images = {dest for _docs, dest in env.images.values()}
     downloads = {dest for _docs, dest in env.dlfiles.values()}
-    for folder, keep in (("_images", images), ("_downloads", downloads)):
+    rules = {
+        # a document's images, and files the extension writes there (trend charts)
+        "_images": lambda rel, path: rel in images or path.stem in referenced,
+        "_downloads": lambda rel, path: rel in downloads,
+        "_static/cards": lambda rel, path: path.stem in referenced,
+        # a page's widget state is named after the page
+        "_static/widgets": lambda rel, path: str(Path(rel).with_suffix(".html")) in kept,
+    }
+    for folder, keep in rules.items():
         base = outdir / folder
         if base.is_dir():
             for path in [p for p in base.rglob("*") if p.is_file()]:
-                rel = path.relative_to(base).as_posix()
-                if rel not in keep and not fresh(path):
+                if not (fresh(path) or keep(path.relative_to(base).as_posix(), path)):
                     drop(path)
-    referenced = None
-    for folder in _REFERENCED:
-        base = outdir / folder
-        if not base.is_dir():
-            continue
-        if referenced is None:
-            referenced = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in pages)
-        for path in [p for p in base.rglob("*") if p.is_file()]:
-            if path.name not in referenced:
-                drop(path)
-    for folder in ("_images", "_downloads", "_sources", *_REFERENCED):
+    for folder in ("_images", "_downloads", "_sources", "_static/cards", "_static/widgets"):
         base = outdir / folder
         if base.is_dir():
             for root, dirs, files in os.walk(base, topdown=False):
@@ -157,7 +212,9 @@ def sweep(outdir: Path, env, started: float) -> list[str]:
 def _finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    removed = sweep(Path(app.outdir), app.env, getattr(app, "panda_build_started", 0))
+    removed_docs = ALL if getattr(app, "panda_fresh_env", False) else getattr(app, "panda_removed_docs", set())
+    removed = sweep(Path(app.outdir), app.env, getattr(app, "panda_build_started", 0), removed_docs,
+                    words_cache(app))
     if removed:
         logger.info(f"panda_book: removed {len(removed)} files a clean build would not make: "
                     + ", ".join(removed[:5]) + (" ..." if len(removed) > 5 else ""))
@@ -165,8 +222,9 @@ def _finished(app: Sphinx, exception) -> None:
 
 def setup(app: Sphinx) -> None:
     app.connect("builder-inited", _started)
+    app.connect("env-get-outdated", _removed)
     app.connect("env-get-updated", _updated)
     app.connect("env-updated", _mystnb_css)
     app.connect("html-page-context", _context)
-    # after the pages and archive outputs are written, before the CSS purge reads the pages
+    # after the pages are written, before the sitemap (archive.py) and the CSS purge read them
     app.connect("build-finished", _finished, priority=790)

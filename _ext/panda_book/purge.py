@@ -17,7 +17,9 @@ except Font Awesome's ``@font-face`` (the book draws its icons in panda.css).
 
 from __future__ import annotations
 
+import pickle
 import re
+from array import array
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -40,14 +42,54 @@ _CLASS = re.compile(r"\.((?:[A-Za-z0-9_-]|\\.)+)")
 _GROUPING = ("@media", "@supports", "@layer", "@container")
 
 
-def corpus(outdir: Path) -> set[str]:
-    """Every word of every page, script and widget state in the built site."""
-    words: set[str] = set()
+#: the last result of file_words, by cache file: the sweep and the purge of one build share it
+_MEMO: dict[Path, dict] = {}
+
+
+def file_words(outdir: Path, cache: Path | None = None) -> dict[str, frozenset[str]]:
+    """The words of every page, script and widget state in the built site, by file.
+
+    With ``cache`` (a file beside the doctrees), a file whose size and mtime
+    have not changed since the last build is not read again: an incremental
+    build reads only the pages it wrote, not the whole archive. On disk each
+    file's words are numbers into one vocabulary (4 bytes a word).
+    """
+    known = _MEMO.get(cache) if cache is not None else None
+    if known is None and cache is not None and cache.is_file():
+        try:
+            vocab, files = pickle.loads(cache.read_bytes())
+            known = {rel: (stamp, frozenset(vocab[i] for i in array("I", ids))) for rel, (stamp, ids) in files.items()}
+        except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
+            known = None
+    known = known or {}
+    out: dict[str, tuple] = {}
     for pattern in ("**/*.html", "_static/**/*.js", "_static/**/*.json"):
         for path in outdir.glob(pattern):
             if any(part in UNREAD for part in path.parts):
                 continue
-            words.update(_WORD.findall(path.read_text(encoding="utf-8", errors="ignore")))
+            rel = path.relative_to(outdir).as_posix()
+            stat = path.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            if rel in known and known[rel][0] == stamp:
+                out[rel] = known[rel]
+            else:
+                out[rel] = (stamp, frozenset(_WORD.findall(path.read_text(encoding="utf-8", errors="ignore"))))
+    if cache is not None and out != known:
+        _MEMO[cache] = out
+        ids: dict[str, int] = {}
+        files = {rel: (stamp, array("I", [ids.setdefault(w, len(ids)) for w in sorted(words)]).tobytes())
+                 for rel, (stamp, words) in out.items()}
+        cache.write_bytes(pickle.dumps((list(ids), files), protocol=pickle.HIGHEST_PROTOCOL))
+    elif cache is not None:
+        _MEMO[cache] = out
+    return {rel: words for rel, (_stamp, words) in out.items()}
+
+
+def corpus(outdir: Path, cache: Path | None = None) -> set[str]:
+    """Every word of every page, script and widget state in the built site."""
+    words: set[str] = set()
+    for found in file_words(outdir, cache).values():
+        words |= found
     return words
 
 
@@ -173,11 +215,16 @@ def pristine(app: Sphinx, path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def words_cache(app: Sphinx) -> Path:
+    """Where the words of each built file are kept between builds (see :func:`file_words`)."""
+    return Path(app.doctreedir) / "panda-words.pickle"
+
+
 def _purge_site(app: Sphinx, exception) -> None:
     if exception or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    used = corpus(outdir)
+    used = corpus(outdir, words_cache(app))
     for pattern in TARGETS:
         for path in (outdir / "_static").glob(pattern):
             css = pristine(app, path)

@@ -124,6 +124,7 @@ class GroupChartPairs(SphinxTransform):
     default_priority = 800
 
     def apply(self) -> None:
+        self.numbered = 0
         for output in list(self.document.findall(
                 lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "cell_code_output")):
             self.group(output)
@@ -197,6 +198,11 @@ class GroupChartPairs(SphinxTransform):
             if len(caption):
                 caption += nodes.inline("", " · ", classes=["bl-sep"])
             caption += lang_span("", info.caption + source, lang=info.lang, classes=[f"bl-{suffix}"])
+        # numbered within the issue (图/Fig. 1, 2 ...): Sphinx's numfig numbers
+        # figures across the whole book, so a new issue would renumber every
+        # later one, and it reads every page of the book again on each build to do it
+        self.numbered += 1
+        caption.insert(0, nodes.inline("", f"图/Fig. {self.numbered} ", classes=["caption-number"]))
         figure += pair
         figure += caption
         data = members[0][2].data
@@ -285,7 +291,15 @@ def _depart_chart_image(self, node):
     self.depart_image(node)
 
 
+def _no_numfig(app: Sphinx, config) -> None:
+    # Charts are numbered per issue here (make_figure). Sphinx's numfig, which
+    # Jupyter Book's LaTeX extension switches on at config-inited for every
+    # builder, counts across the book and reads every page on each build.
+    config.numfig = False
+
+
 def setup(app: Sphinx) -> None:
+    app.connect("config-inited", _no_numfig, priority=900)
     app.add_node(chart_image, html=(_visit_chart_image, _depart_chart_image))
     app.add_node(data_details, html=(_visit_details, _depart_details))
     app.add_node(data_summary, html=(_visit_summary, _depart_summary))

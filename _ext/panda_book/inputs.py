@@ -17,6 +17,7 @@ issue that loads figures as outdated (``env-get-outdated``).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import re
 from functools import cache
 from pathlib import Path
@@ -29,13 +30,15 @@ _FIGURES = re.compile(r"^(`{3,}|:{3,})\{figures\}.*?^\1[ \t]*$", re.M | re.S)
 
 @cache
 def code_digest() -> str:
-    """The digest of the chart and record code (read once per build process)."""
-    import charts
-    import newsletter
+    """The digest of the chart and record code (read once per build process).
 
+    Found, not imported: importing ``charts`` would import matplotlib (0.8 s)
+    in a build that may run no notebook at all.
+    """
     h = hashlib.sha256()
-    for package in (charts, newsletter):
-        root = Path(package.__file__).parent
+    for package in ("charts", "newsletter"):
+        spec = importlib.util.find_spec(package)
+        root = Path(spec.origin).parent
         for path in sorted(root.rglob("*")):
             if path.suffix in (".py", ".mplstyle", ".json") and "__pycache__" not in path.parts:
                 h.update(path.relative_to(root.parent).as_posix().encode())

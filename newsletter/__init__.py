@@ -3,6 +3,8 @@
 - :mod:`newsletter.figures`: an issue's figure records (JSON Schema validated);
 - :mod:`newsletter.numbers`: numbers as Chinese and English text writes them;
 - :mod:`newsletter.issue`: an issue's stories read from its source;
+- :mod:`newsletter.source`: an issue's text as the build reads it (UTF-8, no BOM), unclosed
+  blocks, raw HTML, images;
 - :mod:`newsletter.check`: the number checker.
 
 Command line: ``python -m newsletter check [ISSUE.md ...]`` (every issue by default).

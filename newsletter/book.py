@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import LocatedError
+from .errors import LocatedError, yaml_problem
 
 #: the naming rule of an issue file: zero-padded number, ISO year-month
 ISSUE_NAME = re.compile(r"^(?P<number>\d{3})-(?P<date>\d{4}-\d{2})\.md$")
@@ -30,9 +30,8 @@ def read_yaml(path: Path):
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BookError(path, (mark.line + 1) if mark else 1,
-                        f"not valid YAML ({getattr(exc, 'problem', exc)}); fix the indentation or quoting") from None
+        line, problem = yaml_problem(exc)
+        raise BookError(path, line + 1, f"not valid YAML ({problem}); fix the indentation or quoting") from None
 
 
 def read_tags(root: Path) -> dict[str, dict[str, str]]:

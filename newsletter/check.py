@@ -204,4 +204,10 @@ def check_text(text: str, path: str | Path, *, records: bool = True) -> list[Fin
 
 
 def check_file(path: str | Path) -> list[Finding]:
-    return check_text(Path(path).read_text(encoding="utf-8"), path)
+    from .source import SourceError, read_source
+
+    try:
+        text = read_source(path)
+    except SourceError as exc:  # not UTF-8, or a byte-order mark
+        return [Finding("error", str(path), exc.line, exc.message)]
+    return check_text(text, path)

@@ -63,6 +63,21 @@ class FiguresError(LocatedError):
     """A figure record is wrong; names the file, the line and the fix."""
 
 
+class Figures(dict):
+    """An issue's records by id; asking for an id it does not have says which ones it has.
+
+    A chart cell that cites a figure the ``{figures}`` block lacks (a typo, a
+    removed record) fails with this message instead of a bare ``KeyError``.
+    """
+
+    path: str = "<text>"
+
+    def __missing__(self, key):
+        known = ", ".join(sorted(self)) or "none"
+        raise KeyError(f"figure {key!r} is not in the {{figures}} block of {self.path}; its ids: {known}. Cite one "
+                       f"of them, or add a record with id {key!r}")
+
+
 @dataclass(frozen=True)
 class Figure:
     """One number an issue reports."""
@@ -171,7 +186,8 @@ def parse_figures(yaml_text: str, path: str | Path = "<text>", first_line: int =
                            "each record is a '- id: ...' list item with 'key: value' lines") from None
     if root is None or not isinstance(root, yaml.SequenceNode):
         raise FiguresError(path, first_line, "the {figures} block must be a YAML list of records ('- id: ...')")
-    figures: dict[str, Figure] = {}
+    figures = Figures()
+    figures.path = str(path)
     for node in root.value:
         line = first_line + node.start_mark.line
         if not isinstance(node, yaml.MappingNode):

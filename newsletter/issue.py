@@ -7,10 +7,13 @@ extension remains the authority on the page; this reader only needs the text.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
 import yaml
+
+from .errors import yaml_problem
 
 _STORY = re.compile(r"^(?P<fence>:{3,})\{story\}\s+(?P<id>\S+)\s*$")
 _BLOCK = re.compile(r"^(?P<fence>:{3,})\{(?P<lang>zh|en)\}\s*$")
@@ -109,9 +112,38 @@ def read_front_matter(text: str) -> dict:
         return {}
     try:
         data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: a date that does not exist (2025-11-31)
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def front_matter_problem(text: str) -> tuple[int, str] | None:
+    """Where and why an issue's front matter cannot be read: (line, message with the fix), or None."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return 1, ("the issue does not start with its front matter; the first line must be '---', followed by "
+                   "the block of templates/issue.md (jupytext, kernelspec, issue: number, date, source_file) and '---'")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        return 1, "the front matter opened here is never closed; add a line '---' after its last line (source_file)"
+    try:
+        data = yaml.load("\n".join(lines[1:end]), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        line, problem = yaml_problem(exc)
+        return line + 2, (f"the front matter is not valid YAML ({problem}); fix the indentation or quoting "
+                          "(compare templates/issue.md)")
+    except ValueError as exc:  # YAML reads 2025-11-31 as a date, and no such day exists
+        for number in range(2, end + 1):
+            found = re.search(r":\s*['\"]?(\d{4}-\d{2}-\d{2})\b", lines[number - 1])
+            if found:
+                try:
+                    datetime.date.fromisoformat(found.group(1))
+                except ValueError:
+                    return number, (f"{found.group(1)!r} is not a date of the calendar ({exc}); correct it")
+        return 1, f"the front matter holds a value that cannot be read ({exc}); correct it"
+    if not isinstance(data, dict):
+        return 2, "the front matter must be 'key: value' lines (compare templates/issue.md)"
+    return None
 
 
 def split_tags(value: str) -> list[str]:

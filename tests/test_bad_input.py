@@ -1,82 +1,508 @@
-"""Bad input fails the build with the file, the line and the fix.
+"""Bad input: a clear error (file, line, fix), and nothing lost.
 
-Each case is a throwaway copy of the book, with the template issue broken one way.
+Each case is a throwaway copy of the book with one thing broken. Cases that
+``python -m newsletter validate`` catches run through it (half a second each);
+the build refuses them too (``BOTH``). Build cases run the plain
+``jupyter-book build .`` in a copy of one good build, ``_build`` included (so
+the notebook comes from the execution cache), and every failing build must
+leave ``_build/html`` exactly as the good build left it: the build writes into
+a staging copy and swaps it in only when it succeeds (_ext/panda_book/staging.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
 import pytest
 
-from .conftest import ROOT, build, make_book
-
-pytestmark = pytest.mark.slow
+from .conftest import ROOT, Build, build, make_book
 
 NAME = "001-2025-11.md"
 PATH = f"issues/{NAME}"
+STAGING = "_build/.html.staging"
 
 
 def template() -> str:
     return (ROOT / "templates" / "issue.md").read_text(encoding="utf-8").replace("ISSUE_FILE", NAME)
 
 
-def line_of(text: str, needle: str) -> int:
-    return text.splitlines().index(needle) + 1
+def valid_issue() -> str:
+    """The template as a contributor finishes it: numbered, dated, with its source."""
+    return (template().replace("  number: 0\n", "  number: 1\n").replace("  date: 2000-01\n", "  date: 2025-11\n")
+            .replace("sources/SOURCE.txt", "sources/001-2025-11.txt"))
 
 
-def test_template_issue_builds(tmp_path):
-    result = build(make_book(tmp_path, template()))
+def line_of(text: str, needle: str, nth: int = 1) -> int:
+    """The number of the ``nth`` line that is ``needle`` (or starts with it)."""
+    found = [i for i, line in enumerate(text.splitlines(), 1) if line == needle or line.startswith(needle)]
+    return found[nth - 1]
+
+
+def tree(html: Path) -> dict[str, str]:
+    """Every file and folder below ``html``, files with the digest of their bytes."""
+    return {p.relative_to(html).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "/"
+            for p in sorted(html.rglob("*"))}
+
+
+def plain(output: str) -> str:
+    """The build's output without its colours."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", output)
+
+
+def validate(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "newsletter", "validate"], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONWARNINGS": ""}, timeout=120)
+
+
+def replace(path: Path, old: str, new: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+# ---- the good build every build case starts from ---------------------------------------
+
+@dataclass
+class Good:
+    root: Path
+    html: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Good:
+    """The template issue built once; each build case breaks a copy of it, `_build` included."""
+    root = make_book(tmp_path_factory.mktemp("good"), template())
+    result = build(root)
     assert result.returncode == 0, result.output[-4000:]
-    html = (result.html / "issues" / "001-2025-11.html").read_text(encoding="utf-8")
+    return Good(root, tree(result.html))
+
+
+def copy_of(good: Good, tmp_path: Path) -> Path:
+    root = tmp_path / "book"
+    shutil.copytree(good.root, root, symlinks=True)  # copy2: the files keep their times, the build stays incremental
+    return root
+
+
+def assert_nothing_lost(result: Build, good: Good) -> None:
+    assert tree(result.html) == good.html, "a failed build changed _build/html"
+    assert not (result.root / STAGING).exists(), "a failed build left its staging folder"
+
+
+@pytest.mark.slow
+def test_template_issue_builds(good):
+    html = (good.root / "_build" / "html" / "issues" / "001-2025-11.html").read_text(encoding="utf-8")
     assert html.count('<section class="story"') == 2
     assert "<figure" in html and 'alt="条形图' in html and 'alt="Bar chart' in html
     # the first story pairs its paragraphs, so wide screens line them up
     first = html[html.index('id="story-first-story"'):html.index('id="story-second-story"')]
     assert 'class="bl-pair bl-aligned"' in first
+    assert not (good.root / STAGING).exists()
 
 
-def test_bad_search_word_list_fails_with_line(tmp_path):
-    book = make_book(tmp_path, template())
-    terms = book / "search" / "zh-terms.txt"
-    terms.write_text(terms.read_text(encoding="utf-8") + "微短剧 很多\n", encoding="utf-8")
-    line = len(terms.read_text(encoding="utf-8").splitlines())
-    result = build(book)
-    assert result.returncode != 0
-    assert f"search/zh-terms.txt:{line}:" in result.output
-    assert "one word per line" in result.output
+# ---- the cases ---------------------------------------------------------------------------
 
+VALIDATE, BUILD, BOTH = {"validate"}, {"build"}, {"validate", "build"}
+
+
+@dataclass
+class Case:
+    """One kind of bad input: what to change, and what the message must say where."""
+
+    file: str  # the file changed and named by the message
+    old: str = ""  # text replaced in it (or `change` does the change)
+    new: str = ""
+    at: str | tuple[str, int] | int = 1  # the line named: its text (start), (text, nth), or its number
+    words: list[str] = field(default_factory=list)  # the problem and the fix
+    how: set[str] = field(default_factory=lambda: BOTH)
+    change: Callable[[Path], None] | None = None  # a change that is not a replacement
+
+    def apply(self, root: Path) -> int:
+        path = root / self.file
+        if self.change:
+            self.change(root)
+        else:
+            replace(path, self.old, self.new)
+        if isinstance(self.at, int):
+            return self.at
+        text = path.read_bytes().decode("utf-8", "replace")
+        return line_of(text, *self.at) if isinstance(self.at, tuple) else line_of(text, self.at)
+
+
+def second_issue(number_from: str, number_to: str, date_to: str | None = None, listed: bool = True,
+                 name: str = "002-2025-12.md"):
+    """A second issue, copied from the first (same number unless changed), listed in the toc or not."""
+    def change(root: Path) -> None:
+        text = (root / PATH).read_text(encoding="utf-8").replace(f"  number: {number_from}\n", f"  number: {number_to}\n")
+        if date_to:
+            replace(root / PATH, re.search(r"  date: .*\n", text)[0], f"  date: {date_to}\n")
+            text = re.sub(r"  date: .*\n", f"  date: {date_to}\n", text, count=1)
+        (root / "issues" / name).write_text(text.replace(NAME, name), encoding="utf-8")
+        if listed:
+            replace(root / "_toc.yml", f"  - file: issues/{NAME[:-3]}\n",
+                    f"  - file: issues/{NAME[:-3]}\n  - file: issues/{name[:-3]}\n")
+    return change
+
+
+def reencode(encoding: str, bom: bytes = b""):
+    def change(root: Path) -> None:
+        path = root / PATH
+        path.write_bytes(bom + path.read_text(encoding="utf-8").encode(encoding))
+    return change
+
+
+def set_date(date: str):
+    def change(root: Path) -> None:
+        replace(root / PATH, re.search(r"  date: .*\n", (root / PATH).read_text(encoding="utf-8"))[0],
+                f"  date: {date}\n")
+    return change
+
+
+def first_non_ascii_line(text: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if not line.isascii())
+
+
+STORY2_EN = ":::{en}\n:headline: English headline\n:gap: partial\n"
 
 CASES = {
-    # name: (text to replace, replacement, line the message must name, words it must say)
-    "unpaired story": (":::{en}\n:headline: English headline\n\nFirst English paragraph: the project created "
-                       "about 300 jobs.\n\nSecond English paragraph: 100 of them are direct jobs.\n:::\n", "",
-                       "::::{story} first-story", ["no English block", ":gap: all"]),
-    "bilingual label without both halves": ("# {bi}`第0期 | Issue 0`", "# {bi}`第0期 Issue 0`",
-                                            "# {bi}`第0期 Issue 0`", ["{bi} needs 'Chinese | English'"]),
-    "chart in one language only": ("employment_chart(figures)\n```", 'employment_chart(figures, lang="zh")\n```',
-                                   'employment_chart(figures, lang="zh")', ["no partner", "ChartPair"]),
-    "raising chart cell": ("employment_chart(figures)\n```", 'employment_chart(figures, direct="nope")\n```',
-                           'employment_chart(figures, direct="nope")', ["KeyError", "Fix the cell"]),
-    "Chinese label without CJK font": (
-        "employment_chart(figures)\n```", 'employment_chart(figures, rc={"font.sans-serif": ["DejaVu Sans"]})\n```',
-        'employment_chart(figures, rc={"font.sans-serif": ["DejaVu Sans"]})', ["missing from font"]),
-    "unclosed directive": ("English text that covers part of the Chinese.\n:::\n::::\n",
-                           "English text that covers part of the Chinese.\n:::\n",
-                           "::::{story} second-story", ["never closed"]),
-    "numbers that disagree": ("the project created about 300 jobs.", "the project created about 3000 jobs.",
-                              "中文第一段：该项目带动就业约300人。",
-                              ["300 in Chinese has no English counterpart; the English says 3000 (3,000)"]),
-    "bad figure record": ("  value: 100\n", "  value: one hundred\n", "  value: one hundred", ["not a number"]),
+    # -- the book's files --
+    "invalid YAML in _config.yml": Case(
+        "_config.yml", "title: PANDA微短剧", "title: [PANDA微短剧", at="title: [PANDA",
+        words=["not valid YAML", "fix the indentation or quoting"], how=VALIDATE),  # Jupyter Book reads it first
+    "invalid YAML in _toc.yml": Case(
+        "_toc.yml", "chapters:\n", "chapters:\n  - file: [issues/001-2025-11\n", at="  - file: [issues",
+        words=["not valid YAML", "fix the indentation or quoting"], how=VALIDATE),  # ditto
+    "toc entry without a file": Case(
+        "_toc.yml", "chapters:\n", "chapters:\n  - file: issues/009-2026-01\n", at="  - file: issues/009-2026-01",
+        words=["'issues/009-2026-01' has no file", "create it or remove the line"]),
+    "issue not in the toc": Case(
+        "issues/002-2025-12.md", change=second_issue("1", "2", listed=False), at=1,
+        words=["this issue is not in _toc.yml", "add '  - file: issues/002-2025-12' under chapters"]),
+    "duplicate issue number": Case(
+        "issues/002-2025-12.md", change=second_issue("1", "1"), at="  number: ",
+        words=["is also used by issues/001-2025-11.md", "give each issue its own number"]),
+    "duplicate issue date": Case(
+        "issues/002-2025-11.md", change=second_issue("1", "2", date_to="2025-11-28", name="002-2025-11.md"),
+        at="  date: ", words=["issue date 2025-11-28 is also used by issues/001-2025-11.md",
+                              "give each issue the date it is published"]),
+    "a date that does not exist": Case(
+        PATH, change=set_date("2025-11-31"), at="  date: ",
+        words=["'2025-11-31' is not a date of the calendar", "correct it"]),
+    "broken front matter": Case(
+        PATH, "  display_name: Python 3\n", "  display_name: 'Python 3\n", at="  display_name: ",
+        words=["the front matter is not valid YAML", "fix the indentation or quoting"]),
+    "front matter never closed": Case(
+        PATH, "---\n\n# {bi}`第0期", "\n# {bi}`第0期", at=1,
+        words=["the front matter opened here is never closed", "add a line '---'"]),
+    "issue saved as GB18030": Case(
+        PATH, change=reencode("gb18030"), at=first_non_ascii_line(template()),
+        words=["the file is not UTF-8", "save it as UTF-8 without BOM"]),
+    "issue saved with a byte-order mark": Case(
+        PATH, change=reencode("utf-8", b"\xef\xbb\xbf"), at=1,
+        words=["byte-order mark (BOM)", "save it as UTF-8 without BOM"]),
+    # -- the issue's text --
+    "unclosed directive": Case(
+        PATH, "English text that covers part of the Chinese.\n:::\n::::\n",
+        "English text that covers part of the Chinese.\n:::\n", at="::::{story} second-story",
+        words=["never closed", "add a line '::::' where the block ends"]),
+    "unknown directive": Case(
+        PATH, STORY2_EN, STORY2_EN.replace("{en}", "{eng}"), at=":::{eng}",
+        words=["Unknown directive type: 'eng'", "check the name"], how=BUILD),
+    "story with one language and no gap marker": Case(
+        PATH, ":::{en}\n:headline: English headline\n\nFirst English paragraph: the project created "
+              "about 300 jobs.\n\nSecond English paragraph: 100 of them are direct jobs.\n:::\n", "",
+        at="::::{story} first-story", words=["no English block", ":gap: all"]),
+    "empty story block": Case(
+        PATH, ":headline: 中文标题\n\n中文正文。\n", ":headline: 中文标题\n", at=(":::{zh}", 3),
+        words=["block of story 'second-story' is empty", ":gap: body"]),
+    "tag not in tags.yml": Case(
+        PATH, ":tags: employment\n", ":tags: employment, blockchain\n", at=":tags: employment, blockchain",
+        words=["'blockchain'", "tags.yml", "use one of: employment"]),
+    "bilingual label without both halves": Case(
+        PATH, "# {bi}`第0期 | Issue 0`", "# {bi}`第0期 Issue 0`", at="# {bi}`第0期 Issue 0`",
+        words=["{bi} needs 'Chinese | English'", "write {bi}`中文 | English`"], how=BUILD),
+    "<script> in an issue": Case(
+        PATH, "中文正文。\n", "中文正文。\n\n<script>alert(1)</script>\n", at="<script>",
+        words=["raw HTML <script> is not allowed in an issue", "remove it"]),
+    "broken internal link": Case(
+        PATH, "中文正文。\n", "中文正文，见[第二期](002-2025-12.md)。\n", at="中文正文，见",
+        words=["cross-reference target not found: '002-2025-12.md'", "link to a file that exists"], how=BUILD),
+    "broken reference": Case(
+        PATH, "中文正文。\n", "中文正文，见{ref}`jobs-table`。\n", at="中文正文，见",
+        words=["undefined label: 'jobs-table'", "'(name)=' above the heading"], how=BUILD),
+    "image that does not exist": Case(
+        PATH, "中文正文。\n", "中文正文。\n\n![剧照](still.png)\n", at="![剧照]",
+        words=["still.png", "correct the path"]),
+    "numbers that disagree": Case(
+        PATH, "the project created about 300 jobs.", "the project created about 3000 jobs.",
+        at="中文第一段：该项目带动就业约300人。",
+        words=["300 in Chinese has no English counterpart; the English says 3000 (3,000)"]),
+    # -- figure records --
+    "figure record missing a field": Case(
+        PATH, "  label_en: Direct jobs\n", "", at="- id: direct_jobs",
+        words=["figure record 'direct_jobs' lacks label_en", "every record needs"]),
+    "figure value not a number": Case(
+        PATH, "  value: 100\n", "  value: one hundred\n", at="  value: one hundred",
+        words=["not a number", "write digits only"]),
+    "negative count": Case(
+        PATH, "  value: 100\n", "  value: -100\n", at="  value: -100",
+        words=["value of 'direct_jobs' is negative", "counts cannot be negative"], how=VALIDATE),
+    "total below its part": Case(
+        PATH, "  value: 300\n", "  value: 30\n", at="- id: total_jobs",
+        words=["total 'total_jobs' (30) is smaller than its part 'direct_jobs' (100)", "check both values"]),
+    # -- code cells and charts --
+    "code cell that raises": Case(
+        PATH, "employment_chart(figures)\n```", 'share = figures["direct_jobs"].value / 0\nemployment_chart(figures)\n```',
+        at="share = ", words=["ZeroDivisionError", "Fix the cell"], how=BUILD),
+    "chart citing a figure that does not exist": Case(
+        PATH, "employment_chart(figures)\n```", 'employment_chart(figures, direct="nope")\n```',
+        at='employment_chart(figures, direct="nope")',
+        words=["figure 'nope' is not in the {figures} block", "its ids: direct_jobs, total_jobs", "Cite one of them"],
+        how=BUILD),
+    "chart in one language only": Case(
+        PATH, "employment_chart(figures)\n```", 'employment_chart(figures, lang="zh")\n```',
+        at='employment_chart(figures, lang="zh")', words=["no partner", "show a ChartPair"], how=BUILD),
+    "Chinese label without CJK font": Case(
+        PATH, "employment_chart(figures)\n```", 'employment_chart(figures, rc={"font.sans-serif": ["DejaVu Sans"]})\n```',
+        at='employment_chart(figures, rc=', words=["missing from font"], how=BUILD),
 }
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_bad_input_fails_with_file_line_and_fix(case, tmp_path):
-    old, new, at, words = CASES[case]
-    text = template()
-    assert old in text
-    text = text.replace(old, new, 1)
-    result = build(make_book(tmp_path, text))
+def valid_book(tmp_path: Path) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    root = make_book(tmp_path, valid_issue())
+    (root / "sources").mkdir()
+    (root / "sources" / "001-2025-11.txt").write_text("第1期 源文本 · the source text of issue 1\n", encoding="utf-8")
+    return root
+
+
+def test_the_valid_book_passes_the_validator(tmp_path):
+    proc = validate(valid_book(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 error(s)" in proc.stderr
+
+
+@pytest.mark.parametrize("case", [name for name, case in CASES.items() if "validate" in case.how])
+def test_validator_names_file_line_and_fix(case, tmp_path):
+    root = valid_book(tmp_path)
+    line = CASES[case].apply(root)
+    proc = validate(root)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    message = next((m for m in (proc.stdout + proc.stderr).splitlines() if m.startswith(f"{CASES[case].file}:{line}: ")
+                    and all(w in m for w in CASES[case].words)), None)
+    assert message, f"no '{CASES[case].file}:{line}: ...' line saying {CASES[case].words}:\n{proc.stdout}{proc.stderr}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", [name for name, case in CASES.items() if "build" in case.how])
+def test_build_names_file_line_and_fix_and_loses_nothing(case, good, tmp_path):
+    root = copy_of(good, tmp_path)
+    line = CASES[case].apply(root)
+    result = build(root)
+    output = plain(result.output)
     assert result.returncode != 0
-    assert f"{PATH}:{line_of(text, at)}:" in result.output, result.output[-3000:]
-    for word in words:
-        assert word in result.output
+    assert f"{CASES[case].file}:{line}:" in output, output[-3000:]
+    for word in CASES[case].words:
+        assert word in output, output[-3000:]
+    assert_nothing_lost(result, good)
+
+
+@pytest.mark.slow
+def test_cell_that_hangs_is_stopped_by_the_timeout(good, tmp_path):
+    root = copy_of(good, tmp_path)
+    replace(root / "_config.yml", "  timeout: 120\n", "  timeout: 3\n")
+    text = replace(root / PATH, "```{code-cell} ipython3\n:tags: [remove-cell]\n",
+                   "```{code-cell} ipython3\nimport time\ntime.sleep(600)\n```\n\n```{code-cell} ipython3\n"
+                   ":tags: [remove-cell]\n")
+    started = time.monotonic()
+    result = build(root, timeout=300)
+    assert result.returncode != 0
+    assert time.monotonic() - started < 120  # two runs of 3 s at most (warm kernel, then myst-nb), not 600 s
+    output = plain(result.output)
+    assert f"{PATH}:{line_of(text, 'import time')}:the code cell starting here did not finish within 3 seconds" \
+        in output, output[-3000:]
+    assert "execute: timeout: in _config.yml" in output and "make it faster" in output
+    assert_nothing_lost(result, good)
+
+
+@pytest.mark.slow
+def test_bad_search_word_list_fails_with_line(good, tmp_path):
+    root = copy_of(good, tmp_path)
+    terms = root / "search" / "zh-terms.txt"
+    terms.write_text(terms.read_text(encoding="utf-8") + "微短剧 很多\n", encoding="utf-8")
+    line = len(terms.read_text(encoding="utf-8").splitlines())
+    result = build(root)
+    assert result.returncode != 0
+    assert f"search/zh-terms.txt:{line}:" in plain(result.output)
+    assert "one word per line" in plain(result.output)
+    assert_nothing_lost(result, good)
+
+
+# ---- input that must simply work -------------------------------------------------------
+
+@pytest.mark.slow
+def test_windows_line_endings_simply_work(good, tmp_path):
+    """An issue saved with CRLF validates and builds to the very page the LF file gives."""
+    checked = valid_book(tmp_path / "checked")
+    (checked / PATH).write_bytes((checked / PATH).read_bytes().replace(b"\n", b"\r\n"))
+    proc = validate(checked)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    root = copy_of(good, tmp_path)
+    (root / PATH).write_bytes((root / PATH).read_bytes().replace(b"\n", b"\r\n"))
+    assert b"\r\n" in (root / PATH).read_bytes()
+    result = build(root)
+    assert result.returncode == 0, result.output[-3000:]
+    page = "issues/001-2025-11.html"
+    assert (result.html / page).read_bytes() == (good.root / "_build" / "html" / page).read_bytes()
+
+
+STORY = """::::{{story}} story-{i:03d}
+:tags: employment
+:number: {i}
+:source: 来源媒体
+
+:::{{zh}}
+:headline: 新闻{i}
+
+项目{i}带动就业约{jobs}人。
+
+拍摄用时{days}天。
+:::
+
+:::{{en}}
+:headline: News {i}
+
+Project {i} created about {jobs:,} jobs.
+
+Filming took {days} days.
+:::
+::::
+
+"""
+
+
+def long_issue(stories: int) -> str:
+    """The template with `stories` stories; the figures cite stories 30 and 10."""
+    text = template()
+    start, end = text.index("::::{story} first-story"), text.index("## {bi}`数据与图表")
+    body = "".join(STORY.format(i=i, jobs=i * 10, days=i + 3) for i in range(1, stories + 1))
+    text = text[:start] + body + text[end:]
+    for story, jobs, zh, en in (("story-030", 300, "中文第一段：该项目带动就业约300人。",
+                                 '"First English paragraph: the project created about 300 jobs."'),
+                                ("story-010", 100, "中文第二段：其中直接就业100人。",
+                                 '"Second English paragraph: 100 of them are direct jobs."')):
+        number = int(story[-3:])
+        text = (text.replace(f"story: first-story\n  value: {jobs}\n", f"story: {story}\n  value: {jobs}\n")
+                .replace(f"  zh: {zh}\n", f"  zh: 项目{number}带动就业约{jobs}人。\n")
+                .replace(f"  en: {en}\n", f'  en: "Project {number} created about {jobs} jobs."\n'))
+    return text
+
+
+@pytest.mark.slow
+def test_an_issue_of_200_stories_builds_in_bounded_time(good, tmp_path):
+    text = long_issue(200)
+    checked = valid_book(tmp_path / "checked")
+    (checked / PATH).write_text(text.replace("  number: 0\n", "  number: 1\n").replace("  date: 2000-01\n",
+                                "  date: 2025-11\n").replace("sources/SOURCE.txt", "sources/001-2025-11.txt"),
+                                encoding="utf-8")
+    started = time.monotonic()
+    proc = validate(checked)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    assert time.monotonic() - started < 30  # measured: 0.5 s
+    root = copy_of(good, tmp_path)
+    (root / PATH).write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    result = build(root, timeout=300)
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.output[-3000:]
+    html = (result.html / "issues" / "001-2025-11.html").read_text(encoding="utf-8")
+    assert html.count('<section class="story"') == 200 and 'id="story-story-200"' in html
+    assert took < 90, f"200 stories took {took:.0f} s"  # measured: 6 s (notebook run included), 2 cores
+
+
+# ---- nothing lost, in each phase of a build ------------------------------------------------
+
+FAILING_STEP = '''
+from pathlib import Path
+
+
+def _fail(app, exception):
+    if exception is None:
+        (Path(app.outdir) / "index.html").write_text("half-written", encoding="utf-8")
+        raise RuntimeError("a step after the pages failed")
+
+
+def setup(app):
+    app.connect("build-finished", _fail, priority=900)  # after the feeds and the sweep, before the CSS purge
+    return {"parallel_read_safe": True}
+'''
+
+
+@pytest.mark.slow
+def test_a_step_after_the_pages_fails_and_nothing_is_lost_then_a_good_build_swaps_in(good, tmp_path):
+    root = copy_of(good, tmp_path)
+    replace(root / PATH, "中文正文。\n", "中文正文，已修订。\n")
+    (root / "_ext" / "failing_step.py").write_text(FAILING_STEP, encoding="utf-8")
+    config = replace(root / "_config.yml", "    panda_book: _ext/\n", "    panda_book: _ext/\n    failing_step: _ext/\n")
+    result = build(root)
+    output = plain(result.output)
+    assert result.returncode != 0 and "a step after the pages failed" in output, output[-3000:]
+    assert "writing output... [100%]" in output  # the pages were written, into the staging copy
+    assert_nothing_lost(result, good)
+    # without the failing step the same change builds, and the new tree replaces the old one whole
+    (root / "_config.yml").write_text(config.replace("    failing_step: _ext/\n", ""), encoding="utf-8")
+    result = build(root)
+    assert result.returncode == 0, result.output[-3000:]
+    assert "中文正文，已修订。" in (result.html / "issues" / "001-2025-11.html").read_text(encoding="utf-8")
+    assert tree(result.html).keys() == good.html.keys() and tree(result.html) != good.html
+    assert not (root / STAGING).exists()
+    assert "The HTML pages are in _build/html." in plain(result.output)
+
+
+# ---- the staging folder itself, without a build ------------------------------------------
+
+sys.path.insert(0, str(ROOT / "_ext"))
+
+from panda_book import staging  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
+
+
+@pytest.mark.parametrize("exchange", ["renameat2", "two renames"])
+def test_staging_swaps_in_a_whole_tree_or_none(exchange, tmp_path, monkeypatch):
+    if exchange == "two renames":  # a file system without RENAME_EXCHANGE
+        monkeypatch.setattr(staging, "_exchange", lambda a, b: False)
+    final = tmp_path / "_build" / "html"
+    (final / "issues").mkdir(parents=True)
+    page = final / "issues" / "001.html"
+    page.write_text("last good", encoding="utf-8")
+    os.utime(page, (1_000_000_000, 1_000_000_000))
+    app = type("App", (), {})()
+    app.srcdir, app.outdir = tmp_path, final
+    app.builder = type("Builder", (), {"format": "html", "outdir": final})()
+
+    staging._begin(app)
+    out = Path(app.outdir)
+    assert out == tmp_path / "_build" / ".html.staging" and app.builder.outdir == out
+    assert (out / "issues" / "001.html").stat().st_mtime == 1_000_000_000  # times kept: incremental stays so
+    (out / "issues" / "001.html").write_text("half-written", encoding="utf-8")  # in place, as Sphinx writes
+    assert page.read_text(encoding="utf-8") == "last good"
+    staging._end(app, RuntimeError("the build failed"))
+    assert page.read_text(encoding="utf-8") == "last good" and Path(app.outdir) == final
+    assert sorted(os.listdir(tmp_path / "_build")) == ["html"]
+
+    staging._begin(app)
+    (Path(app.outdir) / "issues" / "001.html").write_text("new", encoding="utf-8")
+    (Path(app.outdir) / "feed.xml").write_text("<rss/>", encoding="utf-8")
+    staging._end(app, None)
+    assert page.read_text(encoding="utf-8") == "new" and (final / "feed.xml").is_file()
+    assert Path(app.outdir) == final and app.builder.outdir == final
+    assert sorted(os.listdir(tmp_path / "_build")) == ["html"]

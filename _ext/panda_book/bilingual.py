@@ -341,6 +341,20 @@ class StoryDirective(PairDirective):
         note_story(self.env, story_id, self.options.get("number"), blocks, tags, section)
         return [section]
 
+    def option_line(self, name: str) -> int:
+        """The file line of the story's ``:name:`` option (the story's line if it is not found)."""
+        try:
+            lines = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return self.lineno
+        for number in range(self.lineno + 1, len(lines) + 1):
+            text = lines[number - 1].strip()
+            if text.startswith(f":{name}:"):
+                return number
+            if not text.startswith(":") or text.startswith(":::"):
+                break
+        return self.lineno
+
     def check_tags(self) -> list[str] | None:
         from newsletter.book import BookError, read_tags
         from newsletter.issue import split_tags
@@ -353,9 +367,9 @@ class StoryDirective(PairDirective):
             return None
         unknown = [t for t in tags if t not in known]
         if unknown:
-            self.error_at(self.lineno, f"story {self.arguments[0]!r} has tag(s) {', '.join(map(repr, unknown))} that "
-                          f"tags.yml does not list; use one of: {', '.join(known)}, or add it to tags.yml "
-                          "with its Chinese and English names")
+            self.error_at(self.option_line("tags"), f"story {self.arguments[0]!r} has tag(s) "
+                          f"{', '.join(map(repr, unknown))} that tags.yml does not list; use one of: "
+                          f"{', '.join(known)}, or add it to tags.yml with its Chinese and English names")
             return None
         return tags
 

@@ -2,19 +2,84 @@
 
 from __future__ import annotations
 
+import logging as _logging
 import re
 from pathlib import Path
 from xml.etree import ElementTree
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.errors import ConfigError
+from sphinx.errors import ConfigError, SphinxError
 from sphinx.util import logging
 
 from .figures import figures_table
-from .myst_checks import failing_line, last_error_line, unclosed_fences
+from .myst_checks import failing_line, last_error_line, timeout, unclosed_fences
 
 logger = logging.getLogger(__name__)
+
+
+class BadInput(SphinxError):
+    """The book's files disagree or cannot be read; the message lists each file:line: problem; fix."""
+
+    category = "Bad input (each line names the file, the line and the fix)"
+
+
+def check_book(app: Sphinx, config) -> None:
+    """Before anything is read or run: the toc and the issues agree, each issue is UTF-8 without a
+    byte-order mark with readable front matter, and no two issues share a number or a date.
+
+    The validator's book-level checks (``newsletter.validate.book_findings``), in the form a
+    template issue (numbered 0, no source yet) passes. The build stops here, fast, with every
+    problem listed, instead of at the first warning deep inside the reading.
+    """
+    from newsletter.validate import book_findings
+
+    findings = [f for f in book_findings(Path(app.srcdir), strict=False)[0] if f.level == "error"]
+    if findings:
+        raise BadInput("\n".join(str(f) for f in findings) + "\n(python -m newsletter validate checks all of "
+                       "this, and the stories, figures and numbers, in a second)")
+
+
+#: What to do about warnings that Sphinx and MyST word without a fix: (type, subtype) -> hint.
+_HINTS = {
+    ("myst", "xref_missing"): "; no page, heading or label has this name: link to a file that exists (relative to "
+                              "this one, e.g. [text](002-2025-12.md)), to a label written '(name)=' above a heading, "
+                              "or to a full https:// address",
+    ("ref", "ref"): "; define the label with a line '(name)=' above the heading it names, or correct the name",
+    ("ref", "doc"): "; the page does not exist: correct the path (relative to this file, without .md)",
+    ("image", "not_readable"): "; add the image file there, or correct the path (relative to the issue's folder)",
+    ("myst", "directive_unknown"): "; check the name: an issue uses {story}, {zh}, {en}, {pair}, {figures} and "
+                                   "{code-cell} (see templates/issue.md)",
+    ("myst", "role_unknown"): "; check the name: an issue uses {bi}`中文 | English` (see templates/issue.md)",
+}
+
+
+_MYST_TAG = re.compile(r"\[myst\.([a-z_]+)\]")
+
+
+class _Hints(_logging.Filter):
+    """Adds the fix to a warning that lacks one, before it is turned into an error."""
+
+    def filter(self, record: _logging.LogRecord) -> bool:
+        key = (getattr(record, "type", None), getattr(record, "subtype", None))
+        tagged = _MYST_TAG.search(str(record.msg))  # MyST's warnings through docutils carry only their tag
+        hint = _HINTS.get(key) or (_HINTS.get(("myst", tagged.group(1))) if tagged else None)
+        if hint and not getattr(record, "panda_hint", False):
+            record.panda_hint = True
+            hint = hint.replace("%", "%%") if record.args else hint
+            msg = str(record.msg)
+            at = tagged.start() if tagged else len(msg)  # before MyST's [myst.…] tag, if any
+            record.msg = msg[:at].rstrip() + hint + (" " + msg[at:] if tagged else "")
+        return True
+
+
+def _install_hints() -> None:
+    from sphinx.util.logging import NAMESPACE, WarningStreamHandler
+
+    for handler in _logging.getLogger(NAMESPACE).handlers:
+        if isinstance(handler, WarningStreamHandler) and not any(isinstance(f, _Hints) for f in handler.filters):
+            handler.filters.insert(0, _Hints())  # before WarningIsErrorFilter raises with the message
+
 
 _DC = "{http://purl.org/dc/elements/1.1/}"
 
@@ -45,6 +110,11 @@ def svg_description(path: Path) -> str | None:
 def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     for problem in unclosed_fences(source[0]):
         logger.error(problem.message, location=(docname, problem.line), type="panda", subtype="myst")
+    if docname.startswith("issues/"):
+        from newsletter.source import raw_html
+
+        for problem in raw_html(source[0]):
+            logger.error(problem.message, location=(docname, problem.line), type="panda", subtype="html")
     if "{story}" in source[0]:
         # the number checker (python -m newsletter check): errors fail the build,
         # notes (a partial translation's unmatched numbers) are printed
@@ -67,8 +137,17 @@ def _check_execution(app: Sphinx, docname: str) -> None:
         return
     text = Path(app.env.doc2path(docname)).read_text(encoding="utf-8")
     tb = data.get("traceback") or ""
+    timed_out = timeout(text, tb)
+    if timed_out:
+        seconds, line = timed_out
+        where = "the code cell starting here" if line else "a code cell"
+        logger.error(f"{where} did not finish within {seconds:g} seconds (execute: timeout: in _config.yml); "
+                     "make it faster (does it wait for a network or an input?) or, if it really needs longer, "
+                     "raise the timeout", location=(docname, line) if line else docname,
+                     type="panda", subtype="exec")
+        return
     line = failing_line(text, tb)
-    where = "this code cell" if line else "a code cell (timeout or kernel death: no line known)"
+    where = "this code cell" if line else "a code cell (the kernel died: no line known)"
     logger.error(f"{where} failed with {data.get('error')}: {last_error_line(tb)}. Fix the cell "
                  "and rebuild; run the issue in Jupyter to see the whole traceback.",
                  location=(docname, line) if line else docname, type="panda", subtype="exec")
@@ -105,5 +184,8 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    _install_hints()
+    # before anything else reads the issues (reproducible.py reads their dates at priority 100)
+    app.connect("config-inited", check_book, priority=50)
     app.connect("source-read", _source_read)
     app.connect("doctree-read", _doctree_read)

@@ -1,62 +1,26 @@
 """Checks on the MyST source that the parser itself lets pass.
 
 markdown-it closes an unclosed ``:::`` or ````` fence silently at the end of the
-file, so a forgotten closing line swallows the rest of an issue; and myst-nb
-names only the file of a failing cell. These helpers give the file line.
+file, so a forgotten closing line swallows the rest of an issue
+(:func:`newsletter.source.unclosed_fences`, shared with the validator); and
+myst-nb names only the file of a failing cell, and of a cell that timed out not
+even the cell. These helpers give the file line.
 """
 
 from __future__ import annotations
 
+import ast
 import re
-from dataclasses import dataclass
 
-_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
+from newsletter.source import FenceProblem, unclosed_fences
+
 _CODE_CELL = re.compile(r"^ {0,3}(`{3,}|~{3,})\{code-cell\}")
 _CELL_IN = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_TIMEOUT = re.compile(r"timed out while it was being executed, after (?P<seconds>[\d.]+) seconds.*?"
+                      r"preview of the cell contents:\n-+\n(?P<preview>.*?)\n-+", re.S)
 
-
-@dataclass
-class FenceProblem:
-    line: int
-    message: str
-
-
-def _front_matter_end(lines: list[str]) -> int:
-    if lines and lines[0].strip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].strip() == "---":
-                return i + 1
-    return 0
-
-
-def unclosed_fences(text: str) -> list[FenceProblem]:
-    """Fences opened and never closed, and closing lines with nothing open."""
-    lines = text.splitlines()
-    stack: list[tuple[str, int, str]] = []  # (fence, line, info)
-    problems = []
-    for i in range(_front_matter_end(lines), len(lines)):
-        m = _FENCE.match(lines[i])
-        if not m:
-            continue
-        fence, info = m["fence"], m["info"].strip()
-        top = stack[-1] if stack else None
-        closes = top and fence[0] == top[0][0] and len(fence) >= len(top[0]) and not info
-        if top and top[0][0] in "`~":
-            if closes:
-                stack.pop()
-            continue  # inside a code fence nothing else is markup
-        if closes:
-            stack.pop()
-        elif not info and fence[0] == ":":
-            problems.append(FenceProblem(i + 1, f"'{fence}' closes nothing: no ':::' block is open here; "
-                                                "remove the line or open the block above it"))
-        else:
-            stack.append((fence, i + 1, info))
-    for fence, line, info in stack:
-        problems.append(FenceProblem(line, f"'{fence}{info}' opened here is never closed; add a line "
-                                           f"'{fence}' where the block ends"))
-    return problems
+__all__ = ["FenceProblem", "code_cell_lines", "failing_line", "last_error_line", "timeout", "unclosed_fences"]
 
 
 def code_cell_lines(text: str) -> list[int]:
@@ -97,3 +61,30 @@ def failing_line(text: str, traceback: str) -> int | None:
 def last_error_line(traceback: str) -> str:
     lines = [ln for ln in _ANSI.sub("", traceback or "").splitlines() if ln.strip()]
     return lines[-1].strip() if lines else "no traceback"
+
+
+def timeout(text: str, traceback: str) -> tuple[float, int | None] | None:
+    """(seconds, file line of the cell's first code line) when the traceback is a cell timeout.
+
+    nbclient quotes the cell (its first and last five lines when it is longer
+    than ten); the cell is the one whose code holds the first quoted line.
+    """
+    found = _TIMEOUT.search(_ANSI.sub("", traceback or ""))
+    if not found:
+        return None
+    preview = found["preview"].strip().splitlines()
+    first = preview[0].strip() if preview else ""
+    if first.startswith("[") and first.endswith("]"):  # ['line 1', 'line 2', ...] of a long cell
+        try:
+            first = str((ast.literal_eval(first) or [""])[0]).strip()
+        except (ValueError, SyntaxError):
+            pass
+    lines = text.splitlines()
+    for start in code_cell_lines(text):
+        for number in range(start, len(lines) + 1):
+            line = lines[number - 1]
+            if re.match(r"^ {0,3}(`{3,}|~{3,})\s*$", line):
+                break
+            if first and line.strip() == first:
+                return float(found["seconds"]), start
+    return float(found["seconds"]), None

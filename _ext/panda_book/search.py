@@ -77,7 +77,7 @@ class PandaSearchChinese(SearchChinese):
         import jieba
 
         jieba.setLogLevel(std_logging.WARNING)  # its progress lines go to stderr
-        for word, freq in read_terms(Path(options["panda_terms"])):
+        for word, freq in options["panda_terms"]:
             jieba.add_word(word, freq or DEFAULT_FREQ)
         super().init({})
         # Sphinx keeps every Latin word of the site in a list and searches it for
@@ -105,9 +105,10 @@ def _config_inited(app: Sphinx, config) -> None:
     path = Path(app.srcdir) / TERMS_FILE
     if not path.is_file():
         raise ConfigError(f"{TERMS_FILE} is missing: the Chinese search needs the project's word list")
-    read_terms(path)  # fail early, with the line
     config.html_search_language = "zh"
-    config.html_search_options = {**(config.html_search_options or {}), "panda_terms": str(path)}
+    # the words themselves, not the file's absolute path: the configuration (hashed into
+    # .buildinfo) is the same wherever the book is, and changes when the list does
+    config.html_search_options = {**(config.html_search_options or {}), "panda_terms": read_terms(path)}
 
 
 def _drop_empty_terms(app: Sphinx):

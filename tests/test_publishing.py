@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,9 +31,9 @@ def steps_using(job: dict, action: str) -> list[dict]:
 def test_publish_workflow_builds_main_and_deploys_pages_with_least_permissions():
     wf = workflow("pages.yml")
     assert wf["on"]["push"]["branches"] == ["main"]
-    assert wf["permissions"] == {"contents": "read"}
+    assert wf["permissions"] == {}
     build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
-    assert "permissions" not in build
+    assert build["permissions"] == {"contents": "read"}
     assert deploy["needs"] == "build" and deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert steps_using(build, "actions/upload-pages-artifact")[0]["with"]["path"] == "_build/html"
@@ -51,20 +52,52 @@ def test_publish_workflow_builds_main_and_deploys_pages_with_least_permissions()
 def test_pull_request_workflow_checks_without_deploying():
     wf = workflow("pull-request.yml")
     assert "pull_request" in wf["on"] and "push" not in wf["on"]
-    assert wf["permissions"] == {"contents": "read"}
+    assert wf["permissions"] == {} and wf["jobs"]["check"]["permissions"] == {"contents": "read"}
     text = (WORKFLOWS / "pull-request.yml").read_text(encoding="utf-8")
     assert "deploy-pages" not in text and "pages: write" not in text
     assert any(".ci/run" in s.get("run", "") for s in wf["jobs"]["check"]["steps"])
 
 
-@pytest.mark.parametrize("name", ["pages.yml", "pull-request.yml"])
-def test_actions_are_pinned_to_a_major_version(name):
-    wf = workflow(name)
-    for job in wf["jobs"].values():
-        for step in job["steps"]:
-            if "uses" in step:
-                action, _, version = step["uses"].partition("@")
-                assert action.startswith("actions/") and version.startswith("v"), step["uses"]
+#: `uses: owner/action@<40 hex> # vX.Y.Z`: a commit cannot be moved the way a tag can
+PINNED = re.compile(r"^\s*(?:- )?uses: (?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # (?P<tag>v\d+\.\d+\.\d+)$")
+#: what a job may be given; the deploy job alone writes (to Pages, with an OIDC token to prove it)
+ALLOWED = {"contents": {"read"}, "pages": {"write"}, "id-token": {"write"}}
+
+
+def test_every_action_is_pinned_by_commit_with_its_version():
+    pins: dict[str, set[tuple[str, str]]] = {}
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if re.match(r"\s*(- )?uses:", line)]
+        steps = [s for job in workflow(path.name)["jobs"].values() for s in job["steps"] if "uses" in s]
+        assert lines and len(lines) == len(steps), path.name  # every uses: is on a line of its own
+        for line in lines:
+            match = PINNED.match(line)
+            assert match, f"{path.name}: not pinned to a commit with its version: {line.strip()}"
+            assert match["action"].startswith("actions/"), line  # GitHub's own actions only
+            pins.setdefault(match["action"], set()).add((match["sha"], match["tag"]))
+        for step in steps:
+            if step["uses"].startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, path.name  # no token left behind
+    # one action, one commit, in every workflow
+    assert all(len(versions) == 1 for versions in pins.values()), pins
+    assert {"actions/checkout", "actions/setup-python", "actions/cache", "actions/upload-pages-artifact",
+            "actions/deploy-pages"} <= set(pins)
+
+
+def test_workflows_grant_nothing_by_default_and_each_job_only_what_it_needs():
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        wf = workflow(path.name)
+        assert wf["permissions"] == {}, path.name
+        for name, job in wf["jobs"].items():
+            granted = job.get("permissions")
+            assert isinstance(granted, dict) and granted, (path.name, name)  # never read-all / write-all
+            for scope, level in granted.items():
+                assert level in ALLOWED.get(scope, set()), (path.name, name, scope, level)
+            writes = {scope for scope, level in granted.items() if level == "write"}
+            assert not writes or (writes == {"pages", "id-token"} and job.get("environment", {}).get("name")
+                                  == "github-pages" and "steps" in job and all(
+                                      s["uses"].startswith("actions/deploy-pages@") for s in job["steps"])), \
+                (path.name, name, writes)
 
 
 @pytest.mark.slow

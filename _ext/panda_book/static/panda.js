@@ -1,12 +1,14 @@
 // PANDA微短剧: the reader's side of the book.
 //
 // - The 中文 / English / 双语 switch. The mode lives in <html data-lang>, set in
-//   <head> before the page is drawn (templates/panda-lang-init.js); CSS does
+//   <head> before the page is drawn (static/panda-lang-init.js); CSS does
 //   the hiding. The choice is kept in localStorage; ?lang=zh|en|both sets it.
 // - Switching keeps the story in view where it was on screen.
 // - A story with no text in the chosen language offers the other language.
 // - Interactive views (ipywidgets) load their 3.6 MB bundle on request only.
 // - The search page splits an unspaced Chinese query into the index's words.
+// - The theme's print and full-screen buttons, whose onclick the
+//   Content-Security-Policy blocks, work by data-panda-click (csp.py).
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -136,21 +138,21 @@
   }
 
   function initSearchText() {
-    if (typeof Documentation === "undefined" || !Documentation.addTranslations) return;
-    Documentation.addTranslations({
-      locale: "zh_CN+en",
-      plural_expr: "n == 1 ? 0 : 1",
-      messages: {
-        "Search Results": "搜索结果 · Search Results",
-        "Searching": "正在搜索 · Searching",
-        "Preparing search...": "正在准备搜索… · Preparing search...",
-        "Search finished, found ${resultCount} page(s) matching the search query.":
-          "找到 ${resultCount} 个相关页面 · Found ${resultCount} page(s) matching the search query.",
-        "Your search did not match any documents. Please make sure that all words are spelled correctly and that you've selected enough categories.":
-          "没有找到相关页面，请检查拼写。 · Your search did not match any documents. Please check the spelling.",
-        "Hide Search Matches": "隐藏搜索结果 · Hide Search Matches",
-      },
+    // What Documentation.addTranslations does, without its `new Function(plural_expr)`:
+    // the Content-Security-Policy allows no eval (csp.py).
+    if (typeof Documentation === "undefined" || !Documentation.TRANSLATIONS) return;
+    Object.assign(Documentation.TRANSLATIONS, {
+      "Search Results": "搜索结果 · Search Results",
+      "Searching": "正在搜索 · Searching",
+      "Preparing search...": "正在准备搜索… · Preparing search...",
+      "Search finished, found ${resultCount} page(s) matching the search query.":
+        "找到 ${resultCount} 个相关页面 · Found ${resultCount} page(s) matching the search query.",
+      "Your search did not match any documents. Please make sure that all words are spelled correctly and that you've selected enough categories.":
+        "没有找到相关页面，请检查拼写。 · Your search did not match any documents. Please check the spelling.",
+      "Hide Search Matches": "隐藏搜索结果 · Hide Search Matches",
     });
+    Documentation.PLURAL_EXPR = function (n) { return n === 1 ? 0 : 1; };
+    Documentation.LOCALE = "zh_CN+en";
   }
 
   function initFilters() {
@@ -174,6 +176,17 @@
     });
   }
 
+  function initClicks() {
+    var actions = {
+      print: function () { window.print(); },
+      fullscreen: function () { if (window.toggleFullScreen) window.toggleFullScreen(); },
+    };
+    document.querySelectorAll("[data-panda-click]").forEach(function (el) {
+      var action = actions[el.getAttribute("data-panda-click")];
+      if (action) el.addEventListener("click", action);
+    });
+  }
+
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
@@ -186,5 +199,6 @@
     initWidgets();
     initBackToTop();
     initFilters();
+    initClicks();
   });
 })();

@@ -1,0 +1,255 @@
+"""The Content-Security-Policy (_ext/panda_book/csp.py).
+
+Every page carries one policy, first in <head>, that allows the site's own files
+and nothing inline but the themes' few scripts and styles, by hash. Chromium
+loads every page (and uses the interactive view, the search, the header
+buttons) and reports no violation; a page with injected inline code shows the
+policy blocks it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import sys
+
+import pytest
+from bs4 import BeautifulSoup
+
+from .conftest import ROOT
+from .test_browser import DESKTOP, ISSUE, _pages, browser, site  # noqa: F401  (fixtures)
+
+sys.path.insert(0, str(ROOT / "_ext"))
+
+from panda_book import csp  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
+
+#: the only inline scripts a page may hold: pydata-sphinx-theme's (csp.py says why each stays)
+THEME_SCRIPTS = (
+    re.compile(r'\s*document\.documentElement\.dataset\.mode = localStorage\.getItem\("mode"\) \|\| "auto";\s*'
+               r'document\.documentElement\.dataset\.theme = localStorage\.getItem\("theme"\) \|\| "auto";\s*'),
+    re.compile(r"DOCUMENTATION_OPTIONS\.pagename = '[\w/-]+';"),
+    re.compile(r"DOCUMENTATION_OPTIONS\.search_as_you_type = (true|false);"),
+)
+#: the only <style> elements: the theme's <noscript> one, and the 404 page's own
+THEME_STYLES = (re.compile(r"\s*\.pst-js-only \{ display: none !important; \}\s*"),)
+JS_TYPES = {None, "text/javascript", "application/javascript", "module"}
+
+#: records every violation the page reports, from before its first script
+LISTEN = """window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(
+  `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));"""
+
+
+def sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def parse(policy: str) -> dict[str, list[str]]:
+    directives = [d.split() for d in policy.split(";") if d.strip()]
+    names = [d[0] for d in directives]
+    assert len(names) == len(set(names)), policy
+    return {d[0]: d[1:] for d in directives}
+
+
+# ---- csp.py on its own --------------------------------------------------------------
+
+def test_hashes_and_what_the_policy_would_block():
+    # the example of the CSP specification's users (MDN): alert('Hello, world.');
+    assert csp.sha256("alert('Hello, world.');") == "'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='"
+    page = ('<html><head><meta charset="utf-8" />\n<script>var a = 1;</script>'
+            '<script type="application/json">{"not": "run"}</script><script src="x.js"></script>'
+            '<noscript><style>.x { y: 1 }</style></noscript></head><body>'
+            '<button onclick="window.print()" title="say onclick=no">print</button></body></html>')
+    once = csp.secure(page)
+    assert csp.secure(once) == once  # a second build changes nothing
+    assert once.startswith('<html><head><meta charset="utf-8" />\n<meta http-equiv="Content-Security-Policy" ')
+    policy = parse(re.search(r'Content-Security-Policy" content="([^"]+)"', once).group(1))
+    assert policy["script-src"] == ["'self'", sha256("var a = 1;")]
+    assert policy["style-src"] == ["'self'", sha256(".x { y: 1 }")]
+    assert 'data-panda-click="print"' in once and "onclick" not in once.replace("say onclick=no", "")
+    assert csp.blocked(once) == []
+    assert csp.blocked('<a href="javascript:go()">x</a><p style="color: red" onmouseover=\'x()\'>y</p>') == [
+        "javascript: URL href='javascript:go()'", "style attribute style='color: red'",
+        "inline event handler onmouseover='x()'"]
+    with pytest.raises(ValueError, match="meta charset"):
+        csp.secure("<html><head></head></html>")
+
+
+def test_a_page_with_an_interactive_view_allows_what_the_widget_bundle_needs_and_no_more():
+    page = '<html><head><meta charset="utf-8"></head><body></body></html>'
+    state = json.dumps({"state": {"m": {"state": {"value": '<img src="data:," style="max-width:100%;height:auto">'}}}})
+    plain, widgets = parse(csp.policy(page)), parse(csp.policy(page, state))
+    assert "'unsafe-eval'" not in plain["script-src"] and "style-src-elem" not in plain
+    assert widgets["script-src"][-1] == "'unsafe-eval'"
+    assert widgets["style-src-elem"] == ["'self'", "'unsafe-inline'"]
+    assert widgets["style-src-attr"] == ["'unsafe-hashes'", sha256("max-width:100%;height:auto")]
+    assert "'unsafe-inline'" not in widgets["style-src"]
+
+
+# ---- the built pages ----------------------------------------------------------------
+
+@pytest.mark.slow
+def test_every_page_carries_one_policy_that_allows_only_the_themes_hashed_inline_code(built_book):
+    pages = _pages(built_book)
+    assert {"index.html", ISSUE, "search.html", "404.html"} <= set(pages)
+    widget_pages = []
+    for path in pages:
+        soup = BeautifulSoup((built_book.html / path).read_text(encoding="utf-8"), "html.parser")
+        metas = soup.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert len(metas) == 1, path
+        first, second = soup.head.find_all(True)[:2]  # before any script, style or stylesheet
+        assert first.get("charset") and second is metas[0], path
+        policy = parse(metas[0]["content"])
+        widgets = soup.find("meta", attrs={"name": "panda-widgets"}) is not None
+        widget_pages += [path] * widgets
+        script_src, style_src = policy.pop("script-src"), policy.pop("style-src")
+        assert script_src[0] == "'self'" and "'unsafe-inline'" not in script_src, path
+        assert style_src[0] == "'self'" and "'unsafe-inline'" not in style_src, path
+        assert ("'unsafe-eval'" in script_src) == widgets, path
+        assert policy.pop("style-src-elem", None) == (["'self'", "'unsafe-inline'"] if widgets else None), path
+        attr = policy.pop("style-src-attr", None)
+        assert attr is None or (widgets and attr[0] == "'unsafe-hashes'" and len(attr) > 1), path
+        assert policy == {"default-src": ["'self'"], "img-src": ["'self'", "data:"], "font-src": ["'self'"],
+                          "connect-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"],
+                          "form-action": ["'self'"]}, path
+        # inline scripts: only the theme's, each allowed by its hash, and no hash of anything else
+        inline = [s.string or "" for s in soup.find_all("script")
+                  if not s.has_attr("src") and s.get("type") in JS_TYPES]
+        for body in inline:
+            assert any(p.fullmatch(body) for p in THEME_SCRIPTS), (path, body)
+        hashes = {s for s in script_src if s.startswith("'sha256-")}
+        assert hashes == {sha256(body) for body in inline}, path
+        styles = [s.string or "" for s in soup.find_all("style")]
+        if path != "404.html":
+            assert styles and all(any(p.fullmatch(s) for p in THEME_STYLES) for s in styles), path
+        assert {s for s in style_src if s.startswith("'sha256-")} == {sha256(s) for s in styles}, path
+        # nothing the policy would block: no handler, style attribute or javascript: link
+        for tag in soup.find_all(True):
+            assert not [a for a in tag.attrs if a.lower().startswith("on")], (path, str(tag)[:120])
+            assert "style" not in tag.attrs, (path, str(tag)[:120])
+            assert not any(str(v).strip().lower().startswith("javascript:") for v in tag.attrs.values()), path
+        if path != "404.html":
+            # the reading mode is set before paint by a file of the site's, not inline
+            init = soup.head.find("script", src=re.compile(r"(^|/)_static/panda-lang-init\.js$"))
+            assert init is not None and not init.has_attr("defer") and not init.has_attr("async"), path
+    assert widget_pages == [ISSUE]  # the relaxation is where the interactive view is, and only there
+    issue = BeautifulSoup((built_book.html / ISSUE).read_text(encoding="utf-8"), "html.parser")
+    assert {b["data-panda-click"] for b in issue.select("[data-panda-click]")} == {"print", "fullscreen"}
+
+
+# ---- in Chromium ------------------------------------------------------------------------
+
+@pytest.fixture
+def csp_page(browser, site):  # noqa: F811  (fixtures of test_browser)
+    """A page that records policy violations, console errors and uncaught exceptions."""
+    context = browser.new_context(viewport=DESKTOP)
+    context.add_init_script(LISTEN)
+    pg = context.new_page()
+    pg.problems = []
+    pg.on("console", lambda m: pg.problems.append(f"console {m.type}: {m.text}")
+          if m.type == "error" or "Content Security Policy" in m.text else None)
+    pg.on("pageerror", lambda e: pg.problems.append(f"exception: {e}"))
+
+    def go(path: str):
+        pg.problems.clear()
+        pg.goto(f"{site}/{path}")
+        pg.wait_for_load_state("networkidle")
+
+    def violations() -> list[str]:
+        return pg.evaluate("window.__csp") + pg.problems
+
+    pg.go, pg.violations = go, violations
+    yield pg
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_no_page_violates_its_policy_in_chromium(csp_page, built_book):
+    pg = csp_page
+    for path in _pages(built_book):
+        pg.go(path)
+        assert pg.evaluate("document.querySelectorAll('meta[http-equiv=Content-Security-Policy]').length") == 1
+        assert pg.violations() == [], path
+    # what runs later: the interactive view (eval, injected styles, its HTML), on request
+    pg.go(f"{ISSUE}?lang=both")
+    pg.locator(".bl-widget-load").click()
+    toggle = pg.get_by_role("button", name="工日 Workdays")
+    toggle.wait_for(timeout=30000)
+    toggle.click()
+    assert pg.locator(".widget-html-content img:visible").count() == 2
+    assert pg.violations() == []
+    # the theme's header: dropdown, tooltip, colour mode, search dialog, and the buttons
+    # whose onclick the policy would block, which panda.js serves instead
+    pg.locator(".theme-switch-button").first.hover()
+    pg.locator(".theme-switch-button").first.click()
+    pg.locator(".dropdown-download-buttons .dropdown-toggle").click()
+    pg.evaluate("window.print = () => { window.__printed = true; }; "
+                "window.toggleFullScreen = () => { window.__fullscreen = true; };")
+    pg.locator('[data-panda-click="print"]').click()
+    pg.locator('[data-panda-click="fullscreen"]').click()
+    assert pg.evaluate("[window.__printed, window.__fullscreen]") == [True, True]
+    pg.keyboard.press("Control+k")
+    pg.locator("#pst-search-dialog input[name=q]").wait_for()
+    assert pg.violations() == []
+    # the search, with the Chinese query splitter
+    pg.go("search.html?q=就业人数")
+    pg.locator("#search-results p.search-summary").wait_for(timeout=15000)
+    links = pg.locator("#search-results ul.search a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert any("001-2025-11" in (h or "") for h in links), links
+    assert pg.violations() == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_without_javascript_the_themes_noscript_style_applies(browser, site):  # noqa: F811
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    pg = context.new_page()
+    problems = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    pg.goto(f"{site}/{ISSUE}")
+    pg.wait_for_load_state("networkidle")
+    # its hash lets the <noscript><style> hide what only works with scripts
+    assert pg.locator(".bl-switch").evaluate("e => getComputedStyle(e).display") == "none"
+    assert problems == []
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_policy_blocks_injected_inline_code(csp_page, site, built_book):  # noqa: F811
+    """The same page with inline code added: it runs without the policy, and not with it."""
+    pg = csp_page
+    page = (built_book.html / "index.html").read_text(encoding="utf-8")
+    probe = ('<script>window.__ran = true;</script>'
+             '<p id="csp-probe" style="color: rgb(255, 0, 0)" onclick="window.__clicked = true">probe</p>'
+             '<script src="http://127.0.0.2:9/elsewhere.js"></script><script src="csp-eval.js"></script></body>')
+    injected = page.replace("</body>", probe)
+    assert injected != page
+    without = csp._META.sub("", injected)
+    assert without != injected
+    served = {f"{site}/csp-probe.html": (injected, "text/html"), f"{site}/csp-control.html": (without, "text/html"),
+              # a script of the site's own that evaluates a string
+              f"{site}/csp-eval.js": ("try { window.__eval = eval('1 + 1'); } catch (e) { window.__eval = e.name; }",
+                                      "text/javascript")}
+    pg.route(re.compile(r".*/csp-(probe\.html|control\.html|eval\.js)$"),
+             lambda route: route.fulfill(body=served[route.request.url][0],
+                                         content_type=served[route.request.url][1]))
+    # control: without the policy the injected code runs
+    pg.go("csp-control.html")
+    pg.locator("#csp-probe").click()
+    assert pg.evaluate("[window.__ran, window.__clicked, window.__eval]") == [True, True, 2]
+    assert pg.locator("#csp-probe").evaluate("e => getComputedStyle(e).color") == "rgb(255, 0, 0)"
+    # with it, nothing of it runs or applies, and each is reported
+    pg.go("csp-probe.html")
+    pg.locator("#csp-probe").click()
+    assert pg.evaluate("[window.__ran, window.__clicked, window.__eval]") == [None, None, "EvalError"]
+    assert pg.locator("#csp-probe").evaluate("e => getComputedStyle(e).color") != "rgb(255, 0, 0)"
+    reported = " ".join(pg.evaluate("window.__csp"))
+    for directive in ("script-src-elem blocked inline", "style-src-attr blocked inline",
+                      "script-src-attr blocked inline", "script-src-elem blocked http://127.0.0.2:9/elsewhere.js",
+                      "script-src blocked eval"):
+        assert directive in reported, (directive, reported)
+    assert any("Content Security Policy" in p for p in pg.problems)

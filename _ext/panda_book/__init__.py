@@ -59,6 +59,9 @@ def setup(app: Sphinx) -> dict:
     trim.setup(app)
     search.setup(app)
     purge.setup(app)
+    app.setup_extension("panda_book.csp")  # Content-Security-Policy on every page (csp.py)
+    app.setup_extension("panda_book.reproducible")  # one build date, never the clock (reproducible.py)
+    app.setup_extension("panda_book.staging")  # build into a copy of _build/html, swap in on success (staging.py)
     app.add_css_file("panda.css")
     app.add_js_file("panda.js", loading_method="defer")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

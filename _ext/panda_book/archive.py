@@ -29,6 +29,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from . import nav
 from .bilingual import GAP_TEXT, lang_span
 
 logger = logging.getLogger(__name__)
@@ -150,10 +151,10 @@ def _merge(app, env, docnames, other):
     env.panda_archive_docs |= getattr(other, "panda_archive_docs", set()) & set(docnames)
 
 
-def _outdated(app, env, added, changed, removed):
-    if added or changed or removed:
-        return [d for d in sorted(getattr(env, "panda_archive_docs", ())) if d not in removed]
-    return []
+def _updated(app, env) -> list[str]:
+    # The home page lists every issue with its headlines: written again when
+    # they (or an issue's number, date, topics) change, and only then.
+    return nav.pages_to_rewrite(env, _store(env), "archive", getattr(env, "panda_archive_docs", ()))
 
 
 # ---- topics ---------------------------------------------------------------------
@@ -217,10 +218,12 @@ def _summary(entry) -> str:
 
 
 def write_feeds(app: Sphinx, outdir: Path) -> None:
+    from .reproducible import build_datetime
+
     base = base_url(app)
     issues = issues_newest_first(app.env)
     title = "PANDA微短剧 · Mini-drama newsletter"
-    updated = issue_datetime(issues[0][1]["meta"]) if issues else datetime(1970, 1, 1, tzinfo=timezone.utc)
+    updated = build_datetime()  # the build date: SOURCE_DATE_EPOCH, last commit or newest issue, not the clock
     items, entries = [], []
     for docname, entry in issues:
         zh, en = issue_name(entry["meta"])
@@ -391,7 +394,7 @@ def setup(app: Sphinx) -> None:
     app.connect("config-inited", _check_baseurl)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
-    app.connect("env-get-outdated", _outdated)
+    app.connect("env-get-updated", _updated)
     app.connect("doctree-resolved", _resolve)
     app.connect("html-collect-pages", _topic_pages)
     app.connect("html-page-context", _meta_tags)

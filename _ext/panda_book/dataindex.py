@@ -8,7 +8,7 @@
   links to the sentences), one CSV of them all (``_static/data/figures.csv``),
   and for each metric reported for two or more periods, its trend drawn by
   :func:`charts.trend_chart` in Chinese and in English.
-- The data page is rebuilt whenever any issue changes (``env-get-outdated``).
+- The data page is written again whenever any issue's figures change (``env-get-updated``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from . import nav
 from .bilingual import lang_block, lang_pair, lang_span
 from .chartfig import chart_image, svg_info
 
@@ -103,6 +104,15 @@ class AnchorCitedSentences(SphinxTransform):
             return
 
 
+def _toc_without_ids(app: Sphinx, doctree: nodes.document) -> None:
+    """A cited sentence in a headline keeps its id in the headline only: the page's
+    contents lists copy the headline, and an id must be unique in a page."""
+    toc = app.env.tocs.get(app.env.docname)
+    for ref in toc.findall(nodes.reference) if toc is not None else ():
+        for node in ref.findall(nodes.Element):
+            node["ids"] = []
+
+
 def _lang_of(node) -> str | None:
     """The ``lang`` of the nearest block or span around a node."""
     while node is not None:
@@ -122,11 +132,10 @@ def _merge(app, env, docnames, other):
     env.panda_index_docs |= getattr(other, "panda_index_docs", set()) & set(docnames)
 
 
-def _outdated(app, env, added, changed, removed):
-    # the data page shows every issue's figures: any change to a document can change it
-    if added or changed or removed:
-        return [d for d in sorted(getattr(env, "panda_index_docs", ())) if d not in removed]
-    return []
+def _updated(app, env) -> list[str]:
+    # The data page shows every issue's figures: it is written again when they
+    # change, and only then (an edit of a story's text leaves it as it is).
+    return nav.pages_to_rewrite(env, _store(env), "figures", getattr(env, "panda_index_docs", ()))
 
 
 def _issue_label(meta: dict) -> list[nodes.Node]:
@@ -272,5 +281,6 @@ def setup(app: Sphinx) -> None:
     app.add_transform(AnchorCitedSentences)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
-    app.connect("env-get-outdated", _outdated)
+    app.connect("env-get-updated", _updated)
     app.connect("doctree-resolved", _resolve)
+    app.connect("doctree-read", _toc_without_ids, priority=900)  # after Sphinx's contents collector

@@ -7,7 +7,9 @@ imports matplotlib, pandas and the chart code again. That is about 1.8 s of a
 
 Before Sphinx reads, this module builds each outdated issue's notebook exactly
 as myst-nb will (the same reader, after the same ``inputs`` stamp), asks the
-same jupyter-cache whether it is there, and runs the misses itself: one kernel
+same jupyter-cache whether it is there, and runs the misses itself in a
+background thread while Sphinx reads (when Sphinx comes to a queued document
+it waits for that notebook only, and caches it from its own thread): one kernel
 per core, each kept for the whole build and reset between notebooks (``%reset
 -f``, the notebook's folder as working directory, figures closed, the
 kernel's first warning filters and matplotlib settings restored, warning
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -124,42 +127,90 @@ class _Kernel:
         await client.async_execute()
 
 
-def _execute_all(jobs, workers: int, timeout: int, allow_errors: bool, cache) -> tuple[int, int]:
-    from jupyter_cache.base import CacheBundleIn
+class _Run:
+    """The notebooks of one build, run in a background thread while Sphinx reads.
 
-    async def worker(queue: asyncio.Queue, done: list) -> None:
+    Kernels run ahead of the reading: Sphinx reads the documents in order, and
+    when it comes to one whose notebook is queued, it waits for that one only
+    (``collect``) and stores it in the cache itself, so the cache's database is
+    only ever touched by Sphinx's thread.
+    """
+
+    def __init__(self, jobs, workers: int, timeout: int, allow_errors: bool, cache):
+        self.jobs, self.workers, self.timeout, self.allow_errors = jobs, workers, timeout, allow_errors
+        self.cache = cache
+        # never popped: the kernels' thread sets these while Sphinx's thread collects them
+        self.ready = {docname: threading.Event() for docname, *_ in jobs}
+        self.collected: set[str] = set()
+        self.results: dict[str, float | None] = {}
+        self.cancelled = threading.Event()
+        self.done = 0
+        self.started = time.perf_counter()
+        self.thread = threading.Thread(target=self._main, name="panda-kernels", daemon=True)
+        self.thread.start()
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._run())
+        except Exception as exc:  # noqa: BLE001 - whatever did not run, myst-nb runs
+            logger.info(f"panda_book: warm kernels stopped ({exc.__class__.__name__}: {exc})")
+        finally:
+            for event in self.ready.values():
+                event.set()
+
+    async def _run(self) -> None:
+        queue: asyncio.Queue = asyncio.Queue()
+        for job in self.jobs:
+            queue.put_nowait(job)
+        await asyncio.gather(*(self._worker(queue) for _ in range(self.workers)))
+
+    async def _worker(self, queue: asyncio.Queue) -> None:
         kernel = None
         try:
-            while not queue.empty():
-                path, nb, name = queue.get_nowait()
+            while not queue.empty() and not self.cancelled.is_set():
+                docname, path, nb, name = queue.get_nowait()
                 if kernel is None or kernel.name != name:
                     if kernel is not None:
                         await kernel.stop()
-                    kernel = _Kernel(name, str(path.parent), timeout)
+                    kernel = _Kernel(name, str(path.parent), self.timeout)
                 started = time.perf_counter()
                 try:
-                    await kernel.execute(nb, str(path.parent), allow_errors)
+                    await kernel.execute(nb, str(path.parent), self.allow_errors)
+                    self.results[docname] = time.perf_counter() - started
                 except Exception as exc:  # noqa: BLE001 - myst-nb runs it again and reports it
                     logger.info(f"{path.name}: left to myst-nb ({exc.__class__.__name__})")
+                    self.results[docname] = None
                     await kernel.stop()
-                    continue
-                cache.cache_notebook_bundle(
-                    CacheBundleIn(nb, str(path), data={"execution_seconds": time.perf_counter() - started}),
-                    check_validity=False, overwrite=True)
-                done.append(path)
+                finally:
+                    self.ready[docname].set()
         finally:
             if kernel is not None:
                 await kernel.stop()
 
-    async def main() -> int:
-        queue: asyncio.Queue = asyncio.Queue()
-        for job in jobs:
-            queue.put_nowait(job)
-        done: list = []
-        await asyncio.gather(*(worker(queue, done) for _ in range(workers)))
-        return len(done)
+    def collect(self, docname: str) -> None:
+        """Wait for this document's notebook, and put it in the cache if it ran."""
+        from jupyter_cache.base import CacheBundleIn
 
-    return asyncio.run(main()), len(jobs)
+        event = self.ready.get(docname)
+        if event is None or docname in self.collected:
+            return
+        self.collected.add(docname)
+        event.wait()
+        seconds = self.results.pop(docname, None)
+        if seconds is None:
+            return
+        _docname, path, nb, _name = next(job for job in self.jobs if job[0] == docname)
+        self.cache.cache_notebook_bundle(CacheBundleIn(nb, str(path), data={"execution_seconds": seconds}),
+                                         check_validity=False, overwrite=True)
+        self.done += 1
+
+    def finish(self) -> None:
+        self.cancelled.set()
+        for docname in self.ready:
+            self.collect(docname)
+        self.thread.join()
+        logger.info(f"panda_book: ran {self.done} of {len(self.jobs)} notebooks in {self.workers} warm kernels, "
+                    f"beside the reading, in {time.perf_counter() - self.started:.1f} s")
 
 
 def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
@@ -173,7 +224,7 @@ def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
 
     cache = get_cache(config.execution_cache_path or ".jupyter_cache")
     jobs = []
-    for docname in docnames:
+    for docname in sorted(docnames):  # the order Sphinx reads them in
         try:
             made = _notebook(app, docname)
         except Exception:  # noqa: BLE001 - myst-nb reads it again and reports what is wrong
@@ -188,16 +239,35 @@ def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
             pass
         name = nb.metadata.get("kernelspec", {}).get("name")
         if name:
-            jobs.append((path, nb, name))
-    if not jobs:
-        return
-    started = time.perf_counter()
-    done, total = _execute_all(jobs, min(workers, len(jobs)), config.execution_timeout,
-                               config.execution_allow_errors, cache)
-    logger.info(f"panda_book: ran {done} of {total} notebooks in {min(workers, len(jobs))} warm kernels "
-                f"in {time.perf_counter() - started:.1f} s")
+            jobs.append((docname, path, nb, name))
+    if jobs:
+        app.panda_run = _Run(jobs, min(workers, len(jobs)), config.execution_timeout,
+                             config.execution_allow_errors, cache)
+
+
+def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    run = getattr(app, "panda_run", None)
+    if run is not None:
+        run.collect(docname)
+
+
+def _after_read(app: Sphinx, env) -> None:
+    run = getattr(app, "panda_run", None)
+    if run is not None:
+        app.panda_run = None
+        run.finish()
+
+
+def _failed(app: Sphinx, exception) -> None:
+    run = getattr(app, "panda_run", None)
+    if run is not None:  # the build stopped while reading: stop the kernels too
+        run.cancelled.set()
+        run.thread.join(timeout=30)
 
 
 def setup(app: Sphinx) -> None:
     app.add_config_value("panda_execution_workers", None, "env", types=[int, type(None)])
     app.connect("env-before-read-docs", _before_read)
+    app.connect("source-read", _source_read, priority=100)
+    app.connect("env-updated", _after_read, priority=100)
+    app.connect("build-finished", _failed)

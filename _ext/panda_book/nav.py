@@ -69,6 +69,15 @@ def store_digest(env, store: dict, name: str) -> str:
     return hashlib.sha256(repr([(docname, h) for (docname, _read), h in sorted(fresh.items())]).encode()).hexdigest()
 
 
+def pages_to_rewrite(env, store: dict, name: str, pages) -> list[str]:
+    """``pages`` (those that show the whole store), if the store changed since the last build, else none."""
+    now = store_digest(env, store, name)
+    digests = getattr(env, "panda_store_digests", {})
+    before, digests[name] = digests.get(name), now
+    env.panda_store_digests = digests
+    return [] if before == now else sorted(d for d in pages if d in env.all_docs)
+
+
 #: "every document not in the environment": the removed ones when the environment is new
 ALL: set[str] = set()
 #: pages written after the sweep, by archive.py

@@ -10,11 +10,15 @@ Jupyter Book 1 puts every extension's assets on every page. This module:
 - takes an interactive view's widget state out of the page into
   ``_static/widgets/<page>.json`` and names it, with the widget scripts, in
   ``<meta name="panda-widgets">``: static/panda.js loads them (3.6 MB) when the
-  reader asks for the interactive view, not with the page.
+  reader asks for the interactive view, not with the page. The widget models
+  get ids made from the page's structure instead of the kernel's random ones
+  (uuid4), so two builds write the same bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -70,7 +74,10 @@ def _defer_widgets(app: Sphinx, pagename: str, context, scripts) -> None:
     target = f"_static/widgets/{pagename}.json"
     out = Path(app.outdir) / target
     out.parent.mkdir(parents=True, exist_ok=True)
-    data = state[0].attributes["body"]
+    body = state[0].attributes["body"]
+    if body.startswith(SIDECAR):
+        body = (Path(app.doctreedir) / SIDECAR_DIR / f"{pagename}.json").read_text(encoding="utf-8")
+    data, context["body"] = renumber_widgets(pagename, body, context.get("body", ""))
     if not out.is_file() or out.read_text(encoding="utf-8") != data:
         out.write_text(data, encoding="utf-8")
     scripts[:] = [s for s in scripts if s not in state and s not in vendor]
@@ -81,6 +88,113 @@ def _defer_widgets(app: Sphinx, pagename: str, context, scripts) -> None:
     context["metatags"] = context.get("metatags", "") + f'\n<meta name="panda-widgets" content="{" ".join(urls)}">'
 
 
+WIDGET_VIEW = re.compile(r'(<script type="application/vnd\.jupyter\.widget-view\+json">)(.*?)(</script>)', re.S)
+MODEL_REF = "IPY_MODEL_"
+
+
+def _refs(value):
+    """The model ids a widget's state refers to, in a fixed order."""
+    if isinstance(value, str) and value.startswith(MODEL_REF):
+        yield value[len(MODEL_REF):]
+    elif isinstance(value, list):
+        for item in value:
+            yield from _refs(item)
+    elif isinstance(value, dict):
+        for key in sorted(value):
+            yield from _refs(value[key])
+
+
+def _model_order(models: dict, roots: list[str]) -> list[str]:
+    """Every model once: depth first from the views in page order, then models nothing
+    shown refers to (a ``jslink``'s LinkModel), smallest by content first."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(start: str) -> None:
+        stack = [start]
+        while stack:
+            mid = stack.pop()
+            if mid in seen or mid not in models:
+                continue
+            seen.add(mid)
+            order.append(mid)
+            stack.extend(reversed(list(_refs(models[mid]))))
+
+    def content(mid: str, path: frozenset = frozenset()):
+        # a model with each reference replaced by its number, or by the content it refers to
+        def expand(value):
+            if isinstance(value, str) and value.startswith(MODEL_REF):
+                ref = value[len(MODEL_REF):]
+                if ref in seen:
+                    return f"#{order.index(ref)}"
+                return content(ref, path | {mid}) if ref in models and ref not in path else "#?"
+            if isinstance(value, list):
+                return [expand(v) for v in value]
+            if isinstance(value, dict):
+                return {k: expand(v) for k, v in value.items()}
+            return value
+        return expand(models[mid])
+
+    for root in roots:
+        visit(root)
+    while len(seen) < len(models):
+        rest = [m for m in models if m not in seen]
+        visit(min(rest, key=lambda m: json.dumps(content(m), sort_keys=True)))
+    return order
+
+
+def renumber_widgets(pagename: str, state: str, body: str) -> tuple[str, str]:
+    """The widget state (JSON) and page body with model ids made from the page's name and
+    structure. The kernel names models with random uuid4s, so each build would differ."""
+    data = json.loads(state)
+    models = data.get("state") or {}
+    roots = [json.loads(m.group(2)).get("model_id") for m in WIDGET_VIEW.finditer(body)]
+    new = {old: hashlib.sha256(f"{pagename}#{n}".encode()).hexdigest()[:32]
+           for n, old in enumerate(_model_order(models, roots))}
+
+    def swap(value):
+        if isinstance(value, str) and value.startswith(MODEL_REF) and value[len(MODEL_REF):] in new:
+            return MODEL_REF + new[value[len(MODEL_REF):]]
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        return value
+
+    data["state"] = {new[old]: swap(model) for old, model in sorted(models.items(), key=lambda kv: new[kv[0]])}
+
+    def view(match: re.Match) -> str:
+        text = match.group(2)
+        for old in re.findall(r'"model_id": "([^"]+)"', text):
+            text = text.replace(f'"{old}"', f'"{new.get(old, old)}"')
+        return match.group(1) + text + match.group(3)
+
+    return json.dumps(data).replace("</script>", r"<\/script>"), WIDGET_VIEW.sub(view, body)
+
+
+SIDECAR = "panda-sidecar:"
+SIDECAR_DIR = "panda-widgets"
+
+
+def _stash_widget_state(app: Sphinx, env) -> None:
+    """Keep each page's widget state beside the doctrees, not in the environment.
+
+    myst-nb keeps it in the environment (113 KB an issue), which Sphinx loads
+    and saves whole on every build: 11 of 13 MB at 100 issues. In its place
+    the environment keeps a marker; the page reads the file when it is written.
+    """
+    folder = Path(app.doctreedir) / SIDECAR_DIR
+    for docname, meta in getattr(env, "nb_metadata", {}).items():
+        for _uri, kwargs in meta.get("js_files", {}).values():
+            body = kwargs.get("body")
+            if kwargs.get("type") != WIDGET_STATE or not isinstance(body, str) or body.startswith(SIDECAR):
+                continue
+            path = folder / f"{docname}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(body, encoding="utf-8")
+            kwargs["body"] = SIDECAR + hashlib.sha256(body.encode()).hexdigest()
+
+
 def _drop_thebe_config(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for raw in list(doctree.findall(nodes.raw)):
         if "text/x-thebe-config" in raw.astext():
@@ -88,6 +202,7 @@ def _drop_thebe_config(app: Sphinx, doctree: nodes.document, docname: str) -> No
 
 
 def setup(app: Sphinx) -> None:
+    app.connect("env-updated", _stash_widget_state)
     # after myst-nb adds a page's widget scripts (priority 500)
     app.connect("html-page-context", _page_assets, priority=900)
     # after sphinx-thebe's own doctree-resolved handler (priority 500)

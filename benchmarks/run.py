@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 JB = str(Path(sys.executable).with_name("jupyter-book"))
-BOOK_FILES = ("_config.yml", "index.md", "data.md", "tags.yml", "_ext", "search", "templates")
+BOOK_FILES = ("_config.yml", "index.md", "data.md", "archive.md", "tags.yml", "_ext", "search", "templates")
 ISSUE1 = ROOT / "issues" / "001-2025-11.md"
 
 
@@ -77,7 +77,7 @@ def make_book(variant: str, n: int, folder: Path) -> None:
             else:
                 shutil.copy(src, folder / item)
         make = our_issue
-        tail = "  - file: data\n"
+        tail = "  - file: data\n  - file: archive\n"
     else:
         (folder / "_config.yml").write_text("title: Plain Jupyter Book 1\nauthor: bench\n", encoding="utf-8")
         (folder / "index.md").write_text("# Plain book\n\nA baseline.\n", encoding="utf-8")

@@ -50,17 +50,25 @@ def read_tags(root: Path) -> dict[str, dict[str, str]]:
     return {str(k): {"zh": str(v["zh"]), "en": str(v["en"])} for k, v in data.items()}
 
 
+_FILE_LINE = re.compile(r"file:\s*(.*?)\s*$")
+
+
 def read_toc(root: Path) -> list[TocEntry]:
     """The toc's chapter files, in order, with their lines."""
     path = root / TOC
     data = read_yaml(path)
     if not isinstance(data, dict) or data.get("format") != "jb-book" or "root" not in data:
         raise BookError(path, 1, "_toc.yml must be a 'format: jb-book' toc with a 'root:'")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    # the first line naming each file (one pass: a toc of 500 issues is read on every build)
+    where: dict[str, int] = {}
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        found = _FILE_LINE.search(text)
+        if found:
+            where.setdefault(found.group(1), number)
     entries = []
     for chapter in data.get("chapters") or []:
         file = str(chapter.get("file", "")) if isinstance(chapter, dict) else ""
-        line = next((i for i, text in enumerate(lines, 1) if re.search(rf"file:\s*{re.escape(file)}\s*$", text)), 1)
+        line = where.get(file, 1)
         if not file:
             raise BookError(path, line, "each chapter needs '- file: <path without .md>'")
         entries.append(TocEntry(file, line))

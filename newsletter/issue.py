@@ -15,6 +15,8 @@ import yaml
 
 from .errors import yaml_problem
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _STORY = re.compile(r"^(?P<fence>:{3,})\{story\}\s+(?P<id>\S+)\s*$")
 _BLOCK = re.compile(r"^(?P<fence>:{3,})\{(?P<lang>zh|en)\}\s*$")
 _OPTION = re.compile(r"^:(?P<key>[a-z]+):\s*(?P<value>.*)$")
@@ -111,7 +113,7 @@ def read_front_matter(text: str) -> dict:
     if not match:
         return {}
     try:
-        data = yaml.safe_load(match.group(1))
+        data = yaml.load(match.group(1), Loader=_LOADER)  # libyaml: the build reads every issue's front matter
     except (yaml.YAMLError, ValueError):  # ValueError: a date that does not exist (2025-11-31)
         return {}
     return data if isinstance(data, dict) else {}
@@ -127,7 +129,7 @@ def front_matter_problem(text: str) -> tuple[int, str] | None:
     if end is None:
         return 1, "the front matter opened here is never closed; add a line '---' after its last line (source_file)"
     try:
-        data = yaml.load("\n".join(lines[1:end]), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yaml.load("\n".join(lines[1:end]), Loader=_LOADER)
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         return line + 2, (f"the front matter is not valid YAML ({problem}); fix the indentation or quoting "

@@ -505,4 +505,32 @@ def test_staging_swaps_in_a_whole_tree_or_none(exchange, tmp_path, monkeypatch):
     staging._end(app, None)
     assert page.read_text(encoding="utf-8") == "new" and (final / "feed.xml").is_file()
     assert Path(app.outdir) == final and app.builder.outdir == final
-    assert sorted(os.listdir(tmp_path / "_build")) == ["html"]
+    # the replaced tree is kept, untouched, as the base of the next staging copy
+    assert sorted(os.listdir(tmp_path / "_build")) == [".html.previous", "html"]
+    assert (tmp_path / "_build" / ".html.previous" / "issues" / "001.html").read_text(encoding="utf-8") == "last good"
+
+    # the next build brings that tree up to date: only what differs is copied, what is gone is deleted
+    os.utime(page, (1_000_000_500, 1_000_000_500))
+    (final / "old.html").write_text("kept", encoding="utf-8")
+    (tmp_path / "_build" / ".html.previous" / "gone.html").write_text("stale", encoding="utf-8")
+    staging._begin(app)
+    out = Path(app.outdir)
+    assert tree(out) == tree(final)
+    assert not (out / "gone.html").exists() and not (tmp_path / "_build" / ".html.previous").exists()
+    assert (out / "issues" / "001.html").stat().st_mtime == 1_000_000_500
+    staging._end(app, None)
+
+
+def test_sync_copies_only_what_differs(tmp_path):
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    (src / "a").mkdir(parents=True)
+    for name, text in {"same.html": "same", "a/changed.css": "new", "a/new.svg": "<svg/>"}.items():
+        (src / name).write_text(text, encoding="utf-8")
+    (src / "link").symlink_to("same.html")
+    shutil.copytree(src, dst, symlinks=True, copy_function=shutil.copy2)
+    (dst / "a" / "changed.css").write_text("old", encoding="utf-8")  # same size, another time
+    (dst / "a" / "new.svg").unlink()
+    (dst / "removed.html").write_text("x", encoding="utf-8")
+    (dst / "a" / "gone").mkdir()
+    assert staging.sync(src, dst) == 2  # changed.css and new.svg; same.html kept
+    assert tree(dst) == tree(src) and (dst / "link").is_symlink()

@@ -82,7 +82,7 @@ def test_trend_of_a_metric_across_issues(tmp_path):
         (tmp_path / "issues" / f"{number:03d}-2025-{month}.md").write_text(_issue(number, month, total, direct),
                                                                           encoding="utf-8")
     toc = "".join(f"  - file: issues/{n:03d}-2025-{m}\n" for n, m, _, _ in months)
-    (tmp_path / "_toc.yml").write_text(f"format: jb-book\nroot: index\nchapters:\n{toc}  - file: data\n", encoding="utf-8")
+    (tmp_path / "_toc.yml").write_text(f"format: jb-book\nroot: index\nchapters:\n{toc}  - file: data\n  - file: archive\n", encoding="utf-8")
     result = build(tmp_path)
     assert result.returncode == 0, result.output[-4000:]
     page = soup(result.html / "data.html")

@@ -28,6 +28,19 @@ def test_home_page_shows_the_latest_issue_then_the_archive(built_book):
     assert home.select_one("a[href='data.html']") and home.select_one("a[href='topics/index.html']")
 
 
+def test_the_page_of_all_issues_lists_them_and_every_page_links_it(built_book):
+    home = page(built_book, "index.html")
+    link = home.select_one(".bl-all-issues a")
+    assert link["href"] == "archive.html" and link.get_text(" ", strip=True) == "全部往期（1期） · All issues (1)"
+    archive = page(built_book, "archive.html")
+    assert archive.select_one("section#latest-issue h2 a")["href"] == "issues/001-2025-11.html"
+    assert len(archive.select("section#latest-issue .bl-headlines a")) == 4
+    for name, prefix in (("index.html", ""), ("issues/001-2025-11.html", "../")):
+        nav = [(a.get_text(" ", strip=True), a["href"]) for a in page(built_book, name).select("nav.bd-docs-nav a")][:4]
+        assert [text for text, _ in nav] == ["首页 · Home", "往期 · All issues", "话题 · Topics", "数据 · Data"]
+        assert nav[1][1] == prefix + "archive.html"
+
+
 def test_topic_pages_list_their_stories(built_book):
     topics = page(built_book, "topics/index.html")
     names = [a.get_text(" ", strip=True) for a in topics.select("ul.bl-topics a")]

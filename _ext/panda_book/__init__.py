@@ -61,6 +61,7 @@ def setup(app: Sphinx) -> dict:
     purge.setup(app)
     app.setup_extension("panda_book.csp")  # Content-Security-Policy on every page (csp.py)
     app.setup_extension("panda_book.reproducible")  # one build date, never the clock (reproducible.py)
+    app.setup_extension("panda_book.memory")  # no doctree held from its reading to its writing (memory.py)
     app.setup_extension("panda_book.staging")  # build into a copy of _build/html, swap in on success (staging.py)
     app.add_css_file("panda.css")
     app.add_js_file("panda.js", loading_method="defer")

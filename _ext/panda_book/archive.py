@@ -3,8 +3,11 @@
 Everything here is generated from the issues as Sphinx reads them (never kept
 by hand):
 
-- ``{issue-archive}`` (on the home page): the latest issue, then every issue,
-  newest first, with its number, date and headlines in both languages;
+- ``{issue-archive}``: the latest issue, then every issue, newest first, with
+  its number, date and headlines in both languages (``archive.md``); with
+  ``:recent: N`` (the home page) the latest N only and a link to the page of
+  all issues, so the home page, which Sphinx writes on every build, stays the
+  same size at 1,000 issues;
 - a page per topic of ``tags.yml`` (``topics/<tag>.html``) and ``topics/index``,
   listing the stories that carry it across issues;
 - ``feed.xml`` (RSS 2.0) and ``atom.xml`` with bilingual titles and summaries,
@@ -25,6 +28,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -98,10 +102,16 @@ def issue_name(meta: dict) -> tuple[str, str]:
 
 
 class IssueArchiveDirective(SphinxDirective):
+    option_spec = {"recent": directives.positive_int}
+
     def run(self):
         _store(self.env)
         self.env.panda_archive_docs.add(self.env.docname)
-        return [issue_archive()]
+        node = issue_archive()
+        node["recent"] = self.options.get("recent")
+        if node["recent"] is None:
+            self.env.panda_archive_full = self.env.docname  # where "all issues" links to
+        return [node]
 
 
 def _headlines(app, fromdoc: str, docname: str, stories) -> nodes.bullet_list:
@@ -117,6 +127,9 @@ def _headlines(app, fromdoc: str, docname: str, stories) -> nodes.bullet_list:
 def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for placeholder in list(doctree.findall(issue_archive)):
         issues = issues_newest_first(app.env)
+        recent, total = placeholder.get("recent"), len(issues)
+        if recent is not None:
+            issues = issues[:recent]
         out: list[nodes.Node] = []
         for i, (issue_doc, entry) in enumerate(issues):
             meta = entry["meta"]
@@ -133,11 +146,17 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             section += nodes.paragraph("", str(meta.get("date", "")), classes=["bl-issue-date"])
             section += _headlines(app, docname, issue_doc, entry["stories"])
             if i == 1:
-                heading = nodes.rubric("", "", *_bi("往期", "Archive"), classes=["bl-archive-heading"])
+                names = ("近期", "Recent issues") if recent is not None else ("往期", "Archive")
+                heading = nodes.rubric("", "", *_bi(*names), classes=["bl-archive-heading"])
                 out.append(heading)
             out.append(section)
         if not issues:
             out.append(nodes.paragraph("", "", *_bi("还没有发布的期刊。", "No issue yet.")))
+        full = getattr(app.env, "panda_archive_full", None)
+        if recent is not None and full in app.env.all_docs and total:
+            link = nodes.reference("", "", *_bi(f"全部往期（{total}期）", f"All issues ({total})"),
+                                   refuri=app.builder.get_relative_uri(docname, full), internal=True)
+            out.append(nodes.paragraph("", "", link, classes=["bl-all-issues"]))
         placeholder.replace_self(out)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from .purge import file_words, words_cache
+from .purge import words_cache, words_in
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,10 @@ def _updated(app: Sphinx, env) -> list[str]:
 def _context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     env = app.env
     # topics/ pages are made by archive.py on every build
-    items = [(env.config.root_doc, "首页与往期", "Home and all issues"), ("topics/index", "话题", "Topics")]
+    items = [(env.config.root_doc, "首页", "Home")]
+    if "archive" in env.all_docs:
+        items.append(("archive", "往期", "All issues"))
+    items.append(("topics/index", "话题", "Topics"))
     if "data" in env.all_docs:
         items.append(("data", "数据", "Data"))
     context["panda_nav"] = [
@@ -189,10 +192,7 @@ def sweep(outdir: Path, env, started: float, removed_docs: set[str],
                 drop(path)
     # what the remaining pages name (a file's name without its suffix is a word of the page)
     kept = {p.relative_to(outdir).as_posix() for p in pages}
-    referenced: set[str] = set()
-    for rel, found in file_words(outdir, words_cache).items():
-        if rel in kept:
-            referenced |= found
+    referenced = words_in(outdir, words_cache, keep=kept.__contains__)
     images = {dest for _docs, dest in env.images.values()}
     downloads = {dest for _docs, dest in env.dlfiles.values()}
     rules = {

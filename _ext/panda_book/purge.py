@@ -42,55 +42,82 @@ _CLASS = re.compile(r"\.((?:[A-Za-z0-9_-]|\\.)+)")
 _GROUPING = ("@media", "@supports", "@layer", "@container")
 
 
-#: the last result of file_words, by cache file: the sweep and the purge of one build share it
-_MEMO: dict[Path, dict] = {}
+class _Words:
+    """The words of each built file, kept between builds as numbers into one vocabulary.
 
-
-def file_words(outdir: Path, cache: Path | None = None) -> dict[str, frozenset[str]]:
-    """The words of every page, script and widget state in the built site, by file.
-
-    With ``cache`` (a file beside the doctrees), a file whose size and mtime
-    have not changed since the last build is not read again: an incremental
-    build reads only the pages it wrote, not the whole archive. On disk each
-    file's words are numbers into one vocabulary (4 bytes a word).
+    A file whose size and mtime have not changed since the last build is not
+    read again, so an incremental build reads only the files it wrote; the
+    vocabulary only grows, so a file's numbers stay valid and only the files that
+    changed are encoded again. On disk: (vocabulary, {file: ((size, mtime), ids)}).
     """
-    known = _MEMO.get(cache) if cache is not None else None
-    if known is None and cache is not None and cache.is_file():
-        try:
-            vocab, files = pickle.loads(cache.read_bytes())
-            known = {rel: (stamp, frozenset(vocab[i] for i in array("I", ids))) for rel, (stamp, ids) in files.items()}
-        except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
-            known = None
-    known = known or {}
-    out: dict[str, tuple] = {}
-    for pattern in ("**/*.html", "_static/**/*.js", "_static/**/*.json"):
-        for path in outdir.glob(pattern):
-            if any(part in UNREAD for part in path.parts):
-                continue
-            rel = path.relative_to(outdir).as_posix()
-            stat = path.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns)
-            if rel in known and known[rel][0] == stamp:
-                out[rel] = known[rel]
-            else:
-                out[rel] = (stamp, frozenset(_WORD.findall(path.read_text(encoding="utf-8", errors="ignore"))))
-    if cache is not None and out != known:
-        _MEMO[cache] = out
-        ids: dict[str, int] = {}
-        files = {rel: (stamp, array("I", [ids.setdefault(w, len(ids)) for w in sorted(words)]).tobytes())
-                 for rel, (stamp, words) in out.items()}
-        cache.write_bytes(pickle.dumps((list(ids), files), protocol=pickle.HIGHEST_PROTOCOL))
-    elif cache is not None:
-        _MEMO[cache] = out
-    return {rel: words for rel, (_stamp, words) in out.items()}
+
+    def __init__(self, cache: Path | None):
+        self.cache = cache
+        self.vocab: list[str] = []
+        self.files: dict[str, tuple[tuple[int, int], array]] = {}
+        if cache is not None and cache.is_file():
+            try:
+                vocab, files = pickle.loads(cache.read_bytes())
+                self.vocab = vocab
+                self.files = {rel: (stamp, array("I", ids)) for rel, (stamp, ids) in files.items()}
+            except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
+                self.vocab, self.files = [], {}
+        self.ids = {word: i for i, word in enumerate(self.vocab)}
+
+    def update(self, outdir: Path) -> None:
+        seen, changed = set(), False
+        for pattern in ("**/*.html", "_static/**/*.js", "_static/**/*.json"):
+            for path in outdir.glob(pattern):
+                if any(part in UNREAD for part in path.parts):
+                    continue
+                rel = path.relative_to(outdir).as_posix()
+                seen.add(rel)
+                stat = path.stat()
+                stamp = (stat.st_size, stat.st_mtime_ns)
+                if rel in self.files and self.files[rel][0] == stamp:
+                    continue
+                words = set(_WORD.findall(path.read_text(encoding="utf-8", errors="ignore")))
+                self.files[rel] = (stamp, array("I", sorted(self.ids.setdefault(w, len(self.ids)) for w in words)))
+                changed = True
+        for rel in self.files.keys() - seen:
+            del self.files[rel]
+            changed = True
+        if len(self.ids) > len(self.vocab):
+            self.vocab.extend(list(self.ids)[len(self.vocab):])
+        if changed and self.cache is not None:
+            files = {rel: (stamp, ids.tobytes()) for rel, (stamp, ids) in self.files.items()}
+            self.cache.write_bytes(pickle.dumps((self.vocab, files), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def union(self, keep=None) -> set[str]:
+        ids: set[int] = set()
+        for rel, (_stamp, found) in self.files.items():
+            if keep is None or keep(rel):
+                ids.update(found)
+        return {self.vocab[i] for i in ids}
+
+
+#: the store of each cache file, for the process: the sweep and the purge of one build share it
+_MEMO: dict[Path | None, _Words] = {}
+
+
+def words_in(outdir: Path, cache: Path | None = None, keep=None) -> set[str]:
+    """Every word of the built site's pages, scripts and widget state (of the files ``keep(rel)`` accepts).
+
+    With ``cache`` (a file beside the doctrees), only the files that changed since the
+    last build are read (see :class:`_Words`).
+    """
+    store = _MEMO.get(cache) if cache is not None else None
+    if store is None:
+        store = _Words(cache)
+        if cache is not None:
+            _MEMO[cache] = store
+    store.update(outdir)
+    return store.union(keep)
 
 
 def corpus(outdir: Path, cache: Path | None = None) -> set[str]:
     """Every word of every page, script and widget state in the built site."""
-    words: set[str] = set()
-    for found in file_words(outdir, cache).values():
-        words |= found
-    return words
+    return words_in(outdir, cache)
 
 
 def _split_top(text: str, sep: str = ",") -> list[str]:
@@ -216,7 +243,7 @@ def pristine(app: Sphinx, path: Path) -> str:
 
 
 def words_cache(app: Sphinx) -> Path:
-    """Where the words of each built file are kept between builds (see :func:`file_words`)."""
+    """Where the words of each built file are kept between builds (see :class:`_Words`)."""
     return Path(app.doctreedir) / "panda-words.pickle"
 
 

@@ -1,7 +1,7 @@
 """Build benchmark: this book against plain Jupyter Book 1, at N issues.
 
 Usage:
-    python benchmarks/run.py --issues 10 [--repeat 3] [--keep DIR]
+    python benchmarks/run.py --issues 10 [--repeat 3] [--keep DIR] [--json FILE] [--against EARLIER.json]
 
 Generates, in a temporary folder (never published), two books of N synthetic
 issues with the same content: each issue is issue 1 (four bilingual stories,
@@ -207,10 +207,18 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--against", type=Path,
+                        help="take plain Jupyter Book 1's figures from this earlier --json of the same N "
+                             "instead of building it again (a plain build of 500 issues takes 40 minutes)")
     args = parser.parse_args(argv)
+    earlier = json.loads(args.against.read_text(encoding="utf-8")) if args.against else None
+    if earlier is not None and earlier["issues"] != args.issues:
+        parser.error(f"{args.against} holds N = {earlier['issues']}, not {args.issues}")
     base = args.keep or Path(tempfile.mkdtemp(prefix="panda-bench-"))
     try:
-        results = {v: run(v, args.issues, args.repeat, base) for v in ("ours", "plain")}
+        results = {v: run(v, args.issues, args.repeat, base) for v in (("ours",) if earlier else ("ours", "plain"))}
+        if earlier:
+            results["plain"] = earlier["plain"]
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

@@ -1,8 +1,7 @@
 """Reproducible builds: the same commit gives the same ``_build/html``, byte for byte.
 
-The one build date of the book, wherever a page, a feed or a chart shows a date
-(Sphinx's "Last updated", the feeds' ``lastBuildDate`` / ``<updated>``), comes
-from, in this order:
+The one build date of the book, wherever the site shows it (the feeds'
+``lastBuildDate`` / ``<updated>``, the sitemap), comes from, in this order:
 
 1. ``SOURCE_DATE_EPOCH`` when it is set (the reproducible-builds.org convention);
 2. the time of the last commit (``git log -1 --format=%ct``) when the book is in
@@ -108,8 +107,8 @@ def _set_date(app: Sphinx, config) -> None:
     except ValueError as error:
         raise ConfigError(str(error)) from None
     _ours = os.environ[ENV] = str(epoch)
-    # Every page shows the date (Sphinx's "Last updated"): a configuration value that
-    # changes with it makes an incremental build write every page again, as a clean one does.
+    # No page shows it (no "Last updated", _config.yml): the feeds and the sitemap, which
+    # every build writes, do. So a new commit or a new issue does not rewrite every page.
     config.panda_build_date = build_datetime().isoformat()
     logger.info("panda_book: build date %s (%s)", config.panda_build_date, origin)
 
@@ -121,8 +120,8 @@ def _relative_paths(app: Sphinx, config) -> None:
 
 
 def setup(app: Sphinx) -> dict:
-    # set by this module from the sources, never by hand; hashed into .buildinfo ("html")
-    app.add_config_value("panda_build_date", "", "html", types=[str])
+    # set by this module from the sources, never by hand; not hashed into .buildinfo (no page shows it)
+    app.add_config_value("panda_build_date", "", "", types=[str])
     # first, before Sphinx reads SOURCE_DATE_EPOCH for the copyright year (priority 800)
     app.connect("config-inited", _set_date, priority=100)
     # after the extension's own config-inited handlers (priority 500) add their folders

@@ -151,6 +151,8 @@ class _Staging:
         self._point(self.final)
         if not self.final.is_dir():
             os.rename(self.path, self.final)
+            # a first build: the next one starts from this copy instead of copying the whole tree then
+            shutil.copytree(self.final, previous_dir(self.final), symlinks=True, copy_function=shutil.copy2)
         elif _exchange(self.path, self.final):
             os.rename(self.path, previous_dir(self.final))  # the old tree: the next build's staging copy
         else:

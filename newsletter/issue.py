@@ -8,6 +8,7 @@ extension remains the authority on the page; this reader only needs the text.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -16,6 +17,15 @@ import yaml
 from .errors import yaml_problem
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.lru_cache(maxsize=4096)
+def _front_yaml(block: str):
+    """A front matter block, parsed once per process (the build checks each issue's three times).
+
+    The result is shared: callers read it and never change it.
+    """
+    return yaml.load(block, Loader=_LOADER)  # libyaml: the build reads every issue's front matter
 
 _STORY = re.compile(r"^(?P<fence>:{3,})\{story\}\s+(?P<id>\S+)\s*$")
 _BLOCK = re.compile(r"^(?P<fence>:{3,})\{(?P<lang>zh|en)\}\s*$")
@@ -113,7 +123,7 @@ def read_front_matter(text: str) -> dict:
     if not match:
         return {}
     try:
-        data = yaml.load(match.group(1), Loader=_LOADER)  # libyaml: the build reads every issue's front matter
+        data = _front_yaml(match.group(1))
     except (yaml.YAMLError, ValueError):  # ValueError: a date that does not exist (2025-11-31)
         return {}
     return data if isinstance(data, dict) else {}
@@ -129,7 +139,7 @@ def front_matter_problem(text: str) -> tuple[int, str] | None:
     if end is None:
         return 1, "the front matter opened here is never closed; add a line '---' after its last line (source_file)"
     try:
-        data = yaml.load("\n".join(lines[1:end]), Loader=_LOADER)
+        data = _front_yaml("\n".join(lines[1:end]))
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         return line + 2, (f"the front matter is not valid YAML ({problem}); fix the indentation or quoting "

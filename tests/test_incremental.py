@@ -6,17 +6,26 @@ remove an issue; after each, the normal ``jupyter-book build .`` (incremental),
 then a clean build of the same sources in the same folder (no ``_build`` but the
 execution cache, which is keyed by the notebooks' content), and the two
 ``_build/html`` trees are compared file by file.
+
+Then the same for builds that do not finish: a change (an issue added) whose
+build fails after the environment was pickled (a step after the pages raises), or
+is killed outright while writing; the next good build must still give what a clean
+build gives, reading again only what the last good build had not read (staging.py
+puts back the last good environment).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import BOOK_FILES, ROOT, build, copy_items
+from .conftest import BOOK_FILES, JB, ROOT, build, copy_items
 
 pytestmark = pytest.mark.slow
 
@@ -84,6 +93,11 @@ def test_incremental_build_equals_clean_build(book, change, tmp_path):
     CHANGES[change](root)
     incremental = build(root, env=env)
     assert incremental.returncode == 0, incremental.output[-3000:]
+    assert_equals_clean(root, env, tmp_path)
+
+
+def assert_equals_clean(root: Path, env: dict, tmp_path: Path) -> None:
+    """Build the same sources clean (keeping only the execution cache) and compare with the incremental tree."""
     shutil.copytree(root / "_build" / "html", tmp_path / "incremental")
     cache = root / "_build" / ".jupyter_cache"
     shutil.move(cache, tmp_path / "cache")
@@ -96,3 +110,70 @@ def test_incremental_build_equals_clean_build(book, change, tmp_path):
     found = differences(tmp_path / "incremental", root / "_build" / "html")
     assert not found, "\n".join(found[:40])
     assert len(tree(tmp_path / "incremental")) > 50
+
+
+FAILING_STEP = """
+from pathlib import Path
+
+
+def _fail(app, exception):
+    if exception is None and (Path(app.srcdir) / "FAIL").exists():
+        raise RuntimeError("a step after the pages failed")
+
+
+def setup(app):
+    app.connect("build-finished", _fail, priority=900)
+    return {"parallel_read_safe": True}
+"""
+
+
+def test_a_failed_build_then_a_good_one_equals_a_clean_build(book, tmp_path):
+    # after the cases above the book holds issue 1 only; issue 2 changes issue 1's next link,
+    # the home page, the page of all issues, the topics and the data page.
+    # The failing step is in the configuration of every build (a change of configuration would
+    # make Sphinx write every page again and hide the problem): it fails while a file FAIL exists.
+    root, env = book
+    (root / "_ext" / "failing_step.py").write_text(FAILING_STEP, encoding="utf-8")
+    replace(root / "_config.yml", "    panda_book: _ext/\n", "    panda_book: _ext/\n    failing_step: _ext/\n")
+    assert build(root, env=env).returncode == 0
+    second_issue(root)
+    (root / "FAIL").write_text("", encoding="utf-8")
+    failed = build(root, env=env)
+    assert failed.returncode != 0 and "a step after the pages failed" in failed.output, failed.output[-3000:]
+    # it failed after Sphinx saved what it read
+    assert "pickling environment... done" in re.sub(r"\x1b\[[0-9;]*m", "", failed.output)
+    assert not (root / "_build" / "html" / "issues" / "002-2025-12.html").exists()
+    (root / "FAIL").unlink()
+    good = build(root, env=env)
+    assert good.returncode == 0, good.output[-3000:]
+    # Sphinx deletes the environment a failed build pickled (every page would be read again);
+    # the last good one is put back instead, so only what the last good build had not read is read
+    read = [line for line in re.sub(r"\x1b\[[0-9;]*m", "", good.output).splitlines()
+            if line.startswith("reading sources... [")]
+    assert any("issues/002-2025-12" in line for line in read), good.output[-3000:]
+    assert not any("issues/001-2025-11" in line for line in read), good.output[-3000:]
+    assert_equals_clean(root, env, tmp_path)
+
+
+def test_a_killed_build_then_a_good_one_equals_a_clean_build(book, tmp_path):
+    # the book holds issues 1 and 2; remove issue 2 and kill the build once it pickled the environment
+    root, env = book
+    (root / "issues" / "002-2025-12.md").unlink()
+    replace(root / "_toc.yml", "  - file: issues/002-2025-12\n", "")
+    proc = subprocess.Popen([str(JB), "build", "."], cwd=root, env={**env, "PYTHONWARNINGS": ""},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if "pickling environment" in line:  # Sphinx saved what it read; it writes the pages next
+            os.killpg(proc.pid, signal.SIGKILL)  # no handler runs: the environment on disk is the new one
+            break
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL, "".join(seen)[-3000:]
+    assert (root / "_build" / ".doctrees" / "environment.pickle.good").is_file()  # what the next build puts back
+    assert (root / "_build" / "html" / "issues" / "002-2025-12.html").exists()  # the published tree is untouched
+    good = build(root, env=env)
+    assert good.returncode == 0, good.output[-3000:]
+    assert not (root / "_build" / ".doctrees" / "environment.pickle.good").exists()
+    assert_equals_clean(root, env, tmp_path)

@@ -173,7 +173,18 @@ def _merge(app, env, docnames, other):
 def _updated(app, env) -> list[str]:
     # The home page lists every issue with its headlines: written again when
     # they (or an issue's number, date, topics) change, and only then.
-    return nav.pages_to_rewrite(env, _store(env), "archive", getattr(env, "panda_archive_docs", ()))
+    pages = nav.pages_to_rewrite(env, _store(env), "archive", getattr(env, "panda_archive_docs", ()))
+    # The topic pages show the same store, through tags.yml, in the theme the
+    # configuration chooses: a digest of the three decides whether they are
+    # written again (Sphinx would write them on every build, 5 MB at 500 issues).
+    from newsletter.book import read_tags
+
+    info = getattr(app.builder, "build_info", None)
+    now = hashlib.sha256(repr((nav.store_digest(env, _store(env), "archive"), read_tags(Path(app.srcdir)),
+                               getattr(info, "config_hash", ""), getattr(info, "tags_hash", ""))).encode()).hexdigest()
+    app.panda_topics_changed = getattr(env, "panda_topics_digest", None) != now
+    env.panda_topics_digest = now
+    return pages
 
 
 # ---- topics ---------------------------------------------------------------------
@@ -202,9 +213,23 @@ def _topic_pages(app: Sphinx):
                 f'<p><a href="index.html">{_bi_html("全部话题", "All topics")}</a></p>')
         index_items.append(f'<li><a href="{tag}.html">{_bi_html(names["zh"], names["en"])}</a> ({len(rows)})</li>')
         title = f"{names['zh']} · {names['en']}"
-        yield f"topics/{tag}", {"title": title, "pagetitle": title, "body": body}, "page.html"
+        if _write_topic(app, f"topics/{tag}"):
+            yield f"topics/{tag}", {"title": title, "pagetitle": title, "body": body}, "page.html"
     body = (f'<h1>{_bi_html("话题", "Topics")}</h1><ul class="bl-topics">{"".join(index_items)}</ul>')
-    yield "topics/index", {"title": "话题 · Topics", "pagetitle": "话题 · Topics", "body": body}, "page.html"
+    if _write_topic(app, "topics/index"):
+        yield "topics/index", {"title": "话题 · Topics", "pagetitle": "话题 · Topics", "body": body}, "page.html"
+
+
+def _write_topic(app: Sphinx, pagename: str) -> bool:
+    """Whether to write a topic page: what it shows changed (``_updated``), or the page or a template is newer."""
+    if getattr(app, "panda_topics_changed", True):
+        return True
+    path = Path(app.outdir) / f"{pagename}.html"
+    try:
+        written = path.stat().st_mtime
+    except OSError:
+        return True
+    return written < app.builder.templates.newest_template_mtime()
 
 
 def _bi_html(zh: str, en: str) -> str:

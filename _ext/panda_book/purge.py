@@ -89,11 +89,13 @@ class _Words:
             self.cache.write_bytes(pickle.dumps((self.vocab, files), protocol=pickle.HIGHEST_PROTOCOL))
 
     def union(self, keep=None) -> set[str]:
-        ids: set[int] = set()
+        import numpy  # a mask over the vocabulary: a third of the time of a set of 3 million numbers
+
+        seen = numpy.zeros(len(self.vocab), dtype=bool)
         for rel, (_stamp, found) in self.files.items():
             if keep is None or keep(rel):
-                ids.update(found)
-        return {self.vocab[i] for i in ids}
+                seen[numpy.frombuffer(found, dtype=numpy.uint32)] = True
+        return {self.vocab[i] for i in numpy.flatnonzero(seen).tolist()}
 
 
 #: the store of each cache file, for the process: the sweep and the purge of one build share it

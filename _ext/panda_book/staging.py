@@ -28,6 +28,15 @@ build wrote) and deleting what ``_build/html`` no longer has. At 500 issues
 that is a walk of the tree and a few dozen files instead of a copy of 100 MB.
 A staging folder a killed build left is never reused, only deleted.
 
+The environment goes with the tree. Sphinx pickles it after reading, before
+writing: a build that fails later would leave an environment that believes the
+new pages, neighbours and digests (nav.py) were published while ``_build/html``
+still holds the old ones, and the next build would not write them again. So the
+environment the last good build left is kept beside it
+(``environment.pickle.good``) while a build runs, put back if the build fails,
+and dropped when it succeeds; a build killed outright leaves the copy, and the
+next build puts it back before Sphinx loads the environment.
+
 Hard links would be cheaper than a copy, but Sphinx rewrites files in place
 (``open(path, "w")``), which would write through a link into the last good tree.
 """
@@ -57,6 +66,35 @@ def staging_dir(outdir: Path) -> Path:
 
 def previous_dir(outdir: Path) -> Path:
     return outdir.with_name(f".{outdir.name}.previous")
+
+
+def _env_files(app: Sphinx) -> tuple[Path, Path]:
+    from sphinx.application import ENV_PICKLE_FILENAME
+
+    pickled = Path(app.doctreedir) / ENV_PICKLE_FILENAME
+    return pickled, pickled.with_name(pickled.name + ".good")
+
+
+def _put_back_env(app: Sphinx) -> None:
+    """The environment the last good build left, in place of one a failed or killed build pickled."""
+    pickled, good = _env_files(app)
+    if good.is_file():
+        if good.stat().st_size:
+            os.replace(good, pickled)
+        else:  # there was none: the failed build was the first
+            good.unlink()
+            pickled.unlink(missing_ok=True)
+
+
+def _keep_env(app: Sphinx) -> None:
+    pickled, good = _env_files(app)
+    good.parent.mkdir(parents=True, exist_ok=True)
+    tmp = good.with_name(good.name + ".tmp")
+    if pickled.is_file():
+        shutil.copyfile(pickled, tmp)  # a copy, not a link: Sphinx rewrites the pickle in place
+    else:
+        tmp.write_bytes(b"")
+    os.replace(tmp, good)
 
 
 def _delete(path: Path) -> None:
@@ -123,6 +161,7 @@ class _Staging:
     def __init__(self, app: Sphinx, final: Path):
         self.app, self.final, self.path = app, final, staging_dir(final)
         self.done = False
+        _keep_env(app)
         _remove(self.path)  # what a killed build left
         _remove(self.final.with_name(f".{final.name}.old"))
         previous = previous_dir(final)
@@ -160,12 +199,19 @@ class _Staging:
             os.rename(self.final, old)
             os.rename(self.path, self.final)
             os.rename(old, previous_dir(self.final))
+        _env_files(self.app)[1].unlink(missing_ok=True)
 
     def discard(self) -> None:
         if not self.done:
             self.done = True
             self._point(self.final)
             _remove(self.path)
+            _put_back_env(self.app)
+
+
+def _killed_before(app: Sphinx, config) -> None:
+    # before Sphinx loads the environment (config-inited comes first)
+    _put_back_env(app)
 
 
 def _begin(app: Sphinx) -> None:
@@ -192,6 +238,7 @@ def _end(app: Sphinx, exception) -> None:
 
 def setup(app: Sphinx) -> dict:
     # first: every other handler, and the builder, must see the staging folder
+    app.connect("config-inited", _killed_before)
     app.connect("builder-inited", _begin, priority=1)
     app.connect("build-finished", _end, priority=SWAP_PRIORITY)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

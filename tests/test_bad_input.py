@@ -272,6 +272,9 @@ CASES = {
     "chart in one language only": Case(
         PATH, "employment_chart(figures)\n```", 'employment_chart(figures, lang="zh")\n```',
         at='employment_chart(figures, lang="zh")', words=["no partner", "show a ChartPair"], how=BUILD),
+    "headline the card image cannot draw": Case(
+        PATH, STORY2_EN, STORY2_EN.replace("English headline", "English headline 🎬"),
+        at=":headline: English headline 🎬", words=["'🎬' (U+1F3AC)", "remove it or write it in words"], how=BUILD),
     "Chinese label without CJK font": Case(
         PATH, "employment_chart(figures)\n```", 'employment_chart(figures, rc={"font.sans-serif": ["DejaVu Sans"]})\n```',
         at='employment_chart(figures, rc=', words=["missing from font"], how=BUILD),
@@ -486,24 +489,31 @@ def test_staging_swaps_in_a_whole_tree_or_none(exchange, tmp_path, monkeypatch):
     page.write_text("last good", encoding="utf-8")
     os.utime(page, (1_000_000_000, 1_000_000_000))
     app = type("App", (), {})()
-    app.srcdir, app.outdir = tmp_path, final
+    app.srcdir, app.outdir, app.doctreedir = tmp_path, final, tmp_path / "doctrees"
     app.builder = type("Builder", (), {"format": "html", "outdir": final})()
+    env = app.doctreedir / "environment.pickle"
+    app.doctreedir.mkdir()
+    env.write_bytes(b"last good environment")
 
     staging._begin(app)
     out = Path(app.outdir)
     assert out == tmp_path / "_build" / ".html.staging" and app.builder.outdir == out
     assert (out / "issues" / "001.html").stat().st_mtime == 1_000_000_000  # times kept: incremental stays so
     (out / "issues" / "001.html").write_text("half-written", encoding="utf-8")  # in place, as Sphinx writes
+    env.write_bytes(b"environment of the failed build")  # Sphinx pickles before it writes the pages
     assert page.read_text(encoding="utf-8") == "last good"
     staging._end(app, RuntimeError("the build failed"))
     assert page.read_text(encoding="utf-8") == "last good" and Path(app.outdir) == final
     assert sorted(os.listdir(tmp_path / "_build")) == ["html"]
+    assert env.read_bytes() == b"last good environment" and os.listdir(app.doctreedir) == ["environment.pickle"]
 
     staging._begin(app)
     (Path(app.outdir) / "issues" / "001.html").write_text("new", encoding="utf-8")
     (Path(app.outdir) / "feed.xml").write_text("<rss/>", encoding="utf-8")
+    env.write_bytes(b"new environment")
     staging._end(app, None)
     assert page.read_text(encoding="utf-8") == "new" and (final / "feed.xml").is_file()
+    assert env.read_bytes() == b"new environment" and os.listdir(app.doctreedir) == ["environment.pickle"]
     assert Path(app.outdir) == final and app.builder.outdir == final
     # the replaced tree is kept, untouched, as the base of the next staging copy
     assert sorted(os.listdir(tmp_path / "_build")) == [".html.previous", "html"]
@@ -519,6 +529,19 @@ def test_staging_swaps_in_a_whole_tree_or_none(exchange, tmp_path, monkeypatch):
     assert not (out / "gone.html").exists() and not (tmp_path / "_build" / ".html.previous").exists()
     assert (out / "issues" / "001.html").stat().st_mtime == 1_000_000_500
     staging._end(app, None)
+
+    # killed after pickling (no handler ran): the next build puts the last good environment back before loading it
+    staging._begin(app)
+    env.write_bytes(b"environment of the killed build")
+    staging._killed_before(app, None)
+    assert env.read_bytes() == b"new environment" and os.listdir(app.doctreedir) == ["environment.pickle"]
+    staging._end(app, None)
+    # a first build (no environment yet) that fails leaves none
+    env.unlink()
+    staging._begin(app)
+    env.write_bytes(b"environment of the failed first build")
+    staging._end(app, RuntimeError("the build failed"))
+    assert os.listdir(app.doctreedir) == []
 
 
 def test_sync_copies_only_what_differs(tmp_path):

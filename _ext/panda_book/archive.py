@@ -54,8 +54,11 @@ def _store(env) -> dict:
     return env.panda_issues
 
 
-def note_story(env, story_id: str, number, blocks, tags: list[str], section) -> None:
-    """Called by ``{story}``: keep its headlines and topics for the archive, topics and feeds."""
+def note_story(env, story_id: str, number, blocks, tags: list[str], section) -> dict | None:
+    """Called by ``{story}``: keep its headlines and topics for the archive, topics and feeds.
+
+    Returns the story's headlines ({"zh-CN": ..., "en": ...}) if the issue's card shows them.
+    """
     from newsletter.issue import read_front_matter
 
     issues = _store(env)
@@ -69,6 +72,7 @@ def note_story(env, story_id: str, number, blocks, tags: list[str], section) -> 
             heads[span["lang"]] = span.astext()
     entry["stories"].append({"id": story_id, "number": number, "zh": heads["zh-CN"], "en": heads["en"],
                              "tags": list(tags)})
+    return heads if len(entry["stories"]) <= CARD_STORIES else None
 
 
 def headline(story: dict, lang: str) -> str:
@@ -335,12 +339,30 @@ h1 {{ font-size: 1.6rem; }} input {{ font: inherit; padding: .3rem .5rem; }}
 
 # ---- social cards and meta tags -------------------------------------------------
 
+#: the card of an issue shows the headlines of its first stories
+CARD_STORIES = 2
+#: what the card's font draws for certain (ASCII, CJK punctuation and ideographs, full-width forms, quotes, dashes)
+_CARD_SAFE = re.compile(r"[\x20-\x7e\u00b7\u2010-\u2027\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*")
+
+
+def card_problem(text: str) -> str | None:
+    """The first character of ``text`` that the card's font cannot draw (an emoji, a rare symbol), or None."""
+    if _CARD_SAFE.fullmatch(text):
+        return None
+    try:
+        draw_card(["", text])
+    except UserWarning as warning:  # draw_card turns matplotlib's missing-glyph warning into an error
+        found = re.search(r"Glyph (\d+)", str(warning))
+        return chr(int(found.group(1))) if found else str(warning)
+    return None
+
+
 def _card_text(meta: dict, entry: dict | None) -> list[str]:
     if entry is None:
         return ["PANDA微短剧", "Catch the pulse of mini-drama", "网罗行业热点不迷路！"]
     zh, en = issue_name(meta)
     lines = [f"PANDA微短剧 · {zh} · {en} · {meta.get('date', '')}"]
-    for story in entry["stories"][:2]:
+    for story in entry["stories"][:CARD_STORIES]:
         lines += [s for s in (story["zh"], story["en"]) if s]
     return lines[:5]
 

@@ -338,8 +338,34 @@ class StoryDirective(PairDirective):
             section.insert(1, story_tags(tags=tags))
         from .archive import note_story
 
-        note_story(self.env, story_id, self.options.get("number"), blocks, tags, section)
+        on_card = note_story(self.env, story_id, self.options.get("number"), blocks, tags, section)
+        if on_card:
+            self.check_card(on_card, blocks)
         return [section]
+
+    def check_card(self, heads: dict, blocks: dict) -> None:
+        """The headlines the issue's card image shows must be drawable in its font (a missing glyph fails the build)."""
+        from .archive import card_problem
+
+        for lang, key in (("zh", "zh-CN"), ("en", "en")):
+            char = card_problem(heads[key]) if heads[key] else None
+            if char:
+                code = f"U+{ord(char):04X}" if len(char) == 1 else "?"
+                self.error_at(self.headline_line(blocks[lang]["line"]),
+                              f"the headline {heads[key]!r} has {char!r} ({code}), which the issue's card image "
+                              "(its first two headlines, drawn in Noto Sans CJK) cannot draw; remove it or write "
+                              "it in words (the font has no emoji)")
+
+    def headline_line(self, block_line: int) -> int:
+        """The file line of a language block's ``:headline:`` (the block's line if it is not found)."""
+        try:
+            lines = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return block_line
+        for number in range(block_line + 1, min(block_line + 6, len(lines)) + 1):
+            if lines[number - 1].strip().startswith(":headline:"):
+                return number
+        return block_line
 
     def option_line(self, name: str) -> int:
         """The file line of the story's ``:name:`` option (the story's line if it is not found)."""

@@ -217,21 +217,24 @@ def _topic_pages(app: Sphinx):
                 f'<p><a href="index.html">{_bi_html("全部话题", "All topics")}</a></p>')
         index_items.append(f'<li><a href="{tag}.html">{_bi_html(names["zh"], names["en"])}</a> ({len(rows)})</li>')
         title = f"{names['zh']} · {names['en']}"
-        if _write_topic(app, f"topics/{tag}"):
+        if _write_topic(app, f"topics/{tag}", body):
             yield f"topics/{tag}", {"title": title, "pagetitle": title, "body": body}, "page.html"
     body = (f'<h1>{_bi_html("话题", "Topics")}</h1><ul class="bl-topics">{"".join(index_items)}</ul>')
-    if _write_topic(app, "topics/index"):
+    if _write_topic(app, "topics/index", body):
         yield "topics/index", {"title": "话题 · Topics", "pagetitle": "话题 · Topics", "body": body}, "page.html"
 
 
-def _write_topic(app: Sphinx, pagename: str) -> bool:
-    """Whether to write a topic page: what it shows changed (``_updated``), or the page or a template is newer."""
+def _write_topic(app: Sphinx, pagename: str, body: str) -> bool:
+    """Whether to write a topic page: what it shows changed (``_updated``), the page written last time does
+    not hold this body (the code that draws it changed), or a template is newer than the page."""
     if getattr(app, "panda_topics_changed", True):
         return True
     path = Path(app.outdir) / f"{pagename}.html"
     try:
         written = path.stat().st_mtime
-    except OSError:
+        if body not in path.read_text(encoding="utf-8"):
+            return True
+    except (OSError, UnicodeDecodeError):
         return True
     return written < app.builder.templates.newest_template_mtime()
 

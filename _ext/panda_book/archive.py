@@ -184,7 +184,7 @@ def _updated(app, env) -> list[str]:
     from newsletter.book import read_tags
 
     info = getattr(app.builder, "build_info", None)
-    now = hashlib.sha256(repr((nav.store_digest(env, _store(env), "archive"), read_tags(Path(app.srcdir)),
+    now = hashlib.sha256(repr((env.panda_store_digests["archive"], read_tags(Path(app.srcdir)),
                                getattr(info, "config_hash", ""), getattr(info, "tags_hash", ""))).encode()).hexdigest()
     app.panda_topics_changed = getattr(env, "panda_topics_digest", None) != now
     env.panda_topics_digest = now

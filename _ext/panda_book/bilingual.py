@@ -351,35 +351,26 @@ class StoryDirective(PairDirective):
             char = card_problem(heads[key]) if heads[key] else None
             if char:
                 code = f"U+{ord(char):04X}" if len(char) == 1 else "?"
-                self.error_at(self.headline_line(blocks[lang]["line"]),
+                self.error_at(self.option_line("headline", after=blocks[lang]["line"]),
                               f"the headline {heads[key]!r} has {char!r} ({code}), which the issue's card image "
                               "(its first two headlines, drawn in Noto Sans CJK) cannot draw; remove it or write "
                               "it in words (the font has no emoji)")
 
-    def headline_line(self, block_line: int) -> int:
-        """The file line of a language block's ``:headline:`` (the block's line if it is not found)."""
+    def option_line(self, name: str, after: int | None = None) -> int:
+        """The file line of the ``:name:`` option of the block opened at line ``after`` (the story's by
+        default); that line if it is not found."""
+        start = self.lineno if after is None else after
         try:
             lines = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
-            return block_line
-        for number in range(block_line + 1, min(block_line + 6, len(lines)) + 1):
-            if lines[number - 1].strip().startswith(":headline:"):
-                return number
-        return block_line
-
-    def option_line(self, name: str) -> int:
-        """The file line of the story's ``:name:`` option (the story's line if it is not found)."""
-        try:
-            lines = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            return self.lineno
-        for number in range(self.lineno + 1, len(lines) + 1):
+            return start
+        for number in range(start + 1, len(lines) + 1):
             text = lines[number - 1].strip()
             if text.startswith(f":{name}:"):
                 return number
             if not text.startswith(":") or text.startswith(":::"):
                 break
-        return self.lineno
+        return start
 
     def check_tags(self) -> list[str] | None:
         from newsletter.book import BookError, read_tags

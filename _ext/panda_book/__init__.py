@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from . import archive, bilingual, chartfig, checks, dataindex, execute, figures, inputs, nav, purge, search, trim
+from . import archive, bilingual, chartfig, checks, dataindex, execute, figures, gate, inputs, nav, purge, search, trim
 
 HERE = Path(__file__).parent
 
@@ -47,6 +47,7 @@ def _strict(app: Sphinx, config) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _strict)
+    gate.setup_gate(app)  # what content may put on a page, on the doctree (gate.py)
     bilingual.setup(app)
     chartfig.setup(app)
     figures.setup(app)

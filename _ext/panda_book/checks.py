@@ -110,11 +110,6 @@ def svg_description(path: Path) -> str | None:
 def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     for problem in unclosed_fences(source[0]):
         logger.error(problem.message, location=(docname, problem.line), type="panda", subtype="myst")
-    if docname.startswith("issues/"):
-        from newsletter.source import raw_html
-
-        for problem in raw_html(source[0]):
-            logger.error(problem.message, location=(docname, problem.line), type="panda", subtype="html")
     if "{story}" in source[0]:
         # the number checker (python -m newsletter check): errors fail the build,
         # notes (a partial translation's unmatched numbers) are printed

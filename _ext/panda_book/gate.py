@@ -1,0 +1,240 @@
+"""What content may put on a page, checked on the doctree, where every road meets.
+
+An issue reaches its page only through the doctree: MyST Markdown, ``{eval-rst}``,
+``{include}``d files, ``{raw}`` blocks and the outputs of its code cells all
+become nodes before anything is written. This transform runs first of the
+project's transforms (before the chart figures are made) and fails the build,
+at the node's file and line, on:
+
+- in an issue, a raw HTML node (from any road) that is more than text with the few inline
+  tags an issue may use (:data:`INLINE_TAGS`, no attributes, no comments);
+- a code cell's output other than what the project's own cells produce: images,
+  plain text and the interactive view (a widget view); and any traceback (a
+  cell tagged ``raises-exception`` included), or more than :data:`MAX_OUTPUT`
+  characters of text from one cell;
+- ``html_meta`` (front matter ``myst: html_meta:`` or ``.. meta::``): a
+  ``<meta http-equiv="refresh">`` would send readers elsewhere;
+- a link or image whose address runs script or embeds data (``javascript:``,
+  ``vbscript:``, ``data:``, ``file:``);
+- a file the page depends on (``{include}``, ``{literalinclude}``,
+  ``{download}``, an image) outside the folders an issue may use
+  (:data:`ALLOWED_FOLDERS`), or outside the book, through ``..`` or a link.
+
+The written pages are checked again after the build (pagecheck.py): this gate
+gives the line, that check is the backstop for what no source line holds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: inline tags an issue's text may hold, without attributes (line breaks, sub/superscripts, ruby readings)
+INLINE_TAGS = ("br", "wbr", "sub", "sup", "ruby", "rt", "rp")
+_INLINE_RAW = re.compile(r"(?:[^<>&]|&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});"
+                         rf"|</?(?:{'|'.join(INLINE_TAGS)})\s*/?>)*")
+#: the widget view myst-nb writes for an interactive view (a data block, never run)
+_WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(?P<json>[^<]*)</script>')
+#: text one code cell may print or display; more fails the build at the cell (it would go whole into the
+#: page and the search index)
+MAX_OUTPUT = 200_000
+#: folders (relative to the book) whose files an issue may include, download or show
+ALLOWED_FOLDERS = ("issues", "sources", "_build/jupyter_execute", "_build/chart-data")
+_URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+#: what the project's own cells display: charts (SVG, PNG), plain text, the interactive view
+ALLOWED_MIME = ("image/svg+xml", "image/png", "text/plain", WIDGET_VIEW_MIME)
+
+
+def url_problem(url: str) -> str | None:
+    """Why a link or image address may not be on a page (a scheme that runs or embeds), or None."""
+    # browsers drop ASCII tab and newlines anywhere in a URL and leading control characters and spaces
+    folded = re.sub(r"[\t\n\r]", "", url).lstrip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+                                                  "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    scheme = _URL_SCHEME.match(folded)
+    if scheme and scheme.group(1).lower() not in _SAFE_SCHEMES:
+        return (f"the address {url[:80]!r} uses '{scheme.group(1)}:'; only https://, http://, mailto: and "
+                "addresses of the book's own pages and files are allowed")
+    return None
+
+
+def raw_problem(text: str) -> str | None:
+    """Why this raw HTML may not be on a page, or None (text and the inline tags of INLINE_TAGS only)."""
+    if _INLINE_RAW.fullmatch(text):
+        return None
+    shown = re.sub(r"\s+", " ", text.strip())[:80]
+    return (f"raw HTML {shown!r} is not allowed: an issue may hold text with {', '.join(f'<{t}>' for t in INLINE_TAGS)} "
+            "only (no attributes, comments, scripts or other tags); write Markdown instead")
+
+
+def _cell_of(node: nodes.Node) -> nodes.Element | None:
+    while node is not None:
+        if isinstance(node, nodes.container) and node.get("nb_element") == "cell_code":
+            return node
+        node = node.parent
+    return None
+
+
+def _output_problem(node: nodes.Element) -> str | None:
+    """Why one output of a code cell may not be on the page, or None.
+
+    myst-nb keeps every MIME type of a displayed output as a ``container(mime_type=...)`` until it picks one
+    per builder: each must be one the project's cells produce. Streams and errors are literal blocks.
+    """
+    mime = node.get("mime_type")
+    if mime is not None:
+        if mime not in ALLOWED_MIME:
+            return (f"this code cell displays {mime}; a cell may show images (charts), plain text and the "
+                    "interactive view (charts.chart_switcher) only: display a chart or print text instead")
+        if mime == WIDGET_VIEW_MIME:
+            raws = list(node.findall(nodes.raw))
+            found = _WIDGET_VIEW.fullmatch(raws[0].astext()) if len(raws) == 1 else None
+            try:
+                view = json.loads(found["json"]) if found else None
+            except ValueError:
+                view = None
+            if not (isinstance(view, dict) and set(view) == {"model_id", "version_major", "version_minor"}):
+                return "this code cell's interactive view is not one ipywidgets writes; display a widget instead"
+        return None
+    if isinstance(node, nodes.literal_block) and "traceback" in node.get("classes", []):
+        return ("this code cell's output is a traceback; a cell that raises is an error even when tagged "
+                "raises-exception, and tracebacks are never published: fix the cell or remove the tag")
+    return None
+
+
+def _front_matter_line(path, key: str) -> int | None:
+    """The line of a top-level key of a page's YAML front matter (html_meta comes from there, with no line)."""
+    import yaml
+
+    text = Path(path).read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        return None
+    try:
+        root = yaml.compose(text[4:].split("\n---", 1)[0])
+    except yaml.YAMLError:
+        return None
+    for name, _value in getattr(root, "value", []) if isinstance(root, yaml.MappingNode) else []:
+        if name.value == key:
+            return name.start_mark.line + 2
+    return None
+
+
+def _in_widget_view(node: nodes.Node) -> bool:
+    while node is not None:
+        if isinstance(node, nodes.Element) and node.get("mime_type") == WIDGET_VIEW_MIME:
+            return True
+        node = node.parent
+    return False
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def file_problem(target: str, docdir: Path, srcdir: Path, filesystem: bool = False) -> str | None:
+    """Why a file an issue names (include, download, image) may not be published, or None.
+
+    ``target`` is relative to the issue's folder, or to the book when it starts with ``/`` (Sphinx's rule);
+    with ``filesystem`` an absolute path is a path of the machine ({literalinclude} keeps the file it read).
+    """
+    if _URL_SCHEME.match(target) or target.startswith("//"):
+        return url_problem(target)
+    if filesystem and Path(target).is_absolute():
+        path = Path(target)
+    elif target.startswith("/"):
+        path = srcdir / target.lstrip("/")
+    else:
+        path = docdir / target
+    root = srcdir.resolve()
+    resolved = path.resolve()  # through '..' and symbolic links
+    fix = (f"an issue may include, download or show files in {' and '.join(f + '/' for f in ALLOWED_FOLDERS[:2])} "
+           "only: copy the file there and name it relative to the issue")
+    if not _inside(resolved, root):
+        return f"{target!r} is outside the book; {fix}"
+    rel = resolved.relative_to(root).as_posix()
+    if not any(rel == f or rel.startswith(f + "/") for f in ALLOWED_FOLDERS):
+        return f"{target!r} ({rel}) is not a file an issue may use; {fix}"
+    return None
+
+
+class ContentGate(SphinxTransform):
+    """Fail the build at the line of anything an issue may not put on a page (see the module's text)."""
+
+    #: first of the project's transforms: before the chart figures (chartfig.py, 800) rework the outputs
+    default_priority = 10
+
+    def apply(self) -> None:
+        srcdir = Path(self.env.srcdir)
+        docdir = Path(self.env.doc2path(self.env.docname)).parent
+        # the book's own pages (home, data, archive) may hold the HTML the project wrote; every page, theirs
+        # included, passes the check of the written HTML (pagecheck.py)
+        self._issue = self.env.docname.startswith("issues/")
+        for node in list(self.document.findall(nodes.Element)):
+            problem = self._problem(node, docdir, srcdir)
+            if problem:
+                cell = _cell_of(node)
+                where = cell if cell is not None and cell.line else node
+                if not getattr(where, "line", None) and isinstance(node, nodes.pending):
+                    where = (self.env.docname, _front_matter_line(self.env.doc2path(self.env.docname), "myst"))
+                logger.error(problem, location=where, type="panda", subtype="content")
+        # what {include}, {literalinclude} and raw :file: read (Sphinx copies this list to env.dependencies
+        # after the transforms)
+        for dep in sorted(self.document.settings.record_dependencies.list):
+            problem = file_problem(str(dep), srcdir, srcdir, filesystem=True)
+            if problem:
+                logger.error(f"this page depends on a file it may not use: {problem}",
+                             location=(self.env.docname, None), type="panda", subtype="content")
+
+    def _problem(self, node: nodes.Element, docdir: Path, srcdir: Path) -> str | None:
+        if isinstance(node, nodes.container) and node.get("nb_element") == "cell_code":
+            tags = node.get("cell_metadata", {}).get("tags", [])
+            if "raises-exception" in tags or "raises_exception" in tags:
+                return ("this code cell is tagged raises-exception; a cell that raises is always an error and "
+                        "tracebacks are never published: remove the tag and fix the cell")
+            return self._output_size(node)
+        if _cell_of(node) is not None:
+            problem = _output_problem(node)
+            if problem or node.get("mime_type") == WIDGET_VIEW_MIME:
+                return problem
+        if isinstance(node, nodes.raw):
+            if "html" not in node.get("format", "").split() or _in_widget_view(node) or not self._issue:
+                return None
+            return raw_problem(node.astext())
+        if isinstance(node, nodes.meta) or (isinstance(node, nodes.pending)
+                                             and any(isinstance(n, nodes.meta) for n in node.details.get("nodes", []))):
+            return ("html_meta (front matter 'myst: html_meta:' or '.. meta::') is not allowed: the book writes "
+                    "each page's meta tags itself; remove it")
+        if isinstance(node, nodes.reference) and node.get("refuri"):
+            return url_problem(node["refuri"])
+        if isinstance(node, nodes.image):
+            return file_problem(node.get("uri", ""), docdir, srcdir)
+        if isinstance(node, addnodes.download_reference):
+            return file_problem(node.get("reftarget", ""), docdir, srcdir)
+        if isinstance(node, nodes.literal_block) and node.get("source") and node["source"] != node.source:
+            return file_problem(node["source"], docdir, srcdir, filesystem=True)  # {literalinclude}
+        return None
+
+    def _output_size(self, cell: nodes.Element) -> str | None:
+        size = sum(len(n.astext()) for n in cell.findall(nodes.Element)
+                   if isinstance(n.parent, nodes.container) and n.parent.get("nb_element") == "cell_code_output")
+        if size > MAX_OUTPUT:
+            return (f"this code cell outputs {size:,} characters of text (at most {MAX_OUTPUT:,}): it would go whole "
+                    "into the page and the search index; print a summary, or draw a chart")
+        return None
+
+
+def setup_gate(app) -> None:
+    app.add_transform(ContentGate)

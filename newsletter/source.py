@@ -5,8 +5,6 @@
 - :func:`unclosed_fences`: a ``:::`` or ````` block never closed (markdown-it
   closes it silently at the end of the file, so the rest of the issue vanishes
   into it);
-- :func:`raw_html`: raw HTML beyond the few inline tags an issue may use, and
-  ``{raw}`` blocks (a ``<script>`` in an issue is an error, not a page script);
 - :func:`local_images`: the images an issue shows from the book's own files.
 
 The validator (``python -m newsletter validate``) and the book's extension use
@@ -24,13 +22,7 @@ from .errors import LocatedError
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
 _BOMS = {b"\xef\xbb\xbf": "UTF-8", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 
-#: The raw HTML an issue may hold: inline tags without attributes (the
-#: template needs none; line breaks, sub- and superscripts, ruby for readings).
-ALLOWED_TAGS = ("br", "wbr", "sub", "sup", "ruby", "rt", "rp")
-_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>(?:\s[^<>]*)?)/?>")
-_COMMENT = re.compile(r"<!--.*?-->")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_RAW_DIRECTIVE = re.compile(r"^ {0,3}(`{3,}|~{3,}|:{3,})\{raw\}")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<target>[^)\s>]+)")
 _IMAGE_DIRECTIVE = re.compile(r"^ {0,3}(`{3,}|~{3,}|:{3,})\{(?:image|figure)\}\s+(?P<target>\S+)")
 
@@ -121,30 +113,6 @@ def _markdown_lines(text: str):
             yield i + 1, line  # the opening line itself (a {raw} or {image} directive is read from it)
             continue
         yield i + 1, line
-
-
-def raw_html(text: str) -> list[FenceProblem]:
-    """Raw HTML in an issue's Markdown that the template does not allow."""
-    problems = []
-    allowed = ", ".join(f"<{t}>" for t in ALLOWED_TAGS)
-    for number, line in _markdown_lines(text):
-        if _RAW_DIRECTIVE.match(line):
-            problems.append(FenceProblem(number, "a {raw} block puts its text into the page unchecked, which an "
-                                         "issue may not do; write the content in MyST (stories, {bi} labels, "
-                                         "charts from code cells) instead"))
-            continue
-        if _FENCE.match(line) and _FENCE.match(line)["fence"][0] in "`~":
-            continue
-        plain = _COMMENT.sub("", _CODE_SPAN.sub("", line))
-        for tag in _TAG.finditer(plain):
-            name = tag["name"].lower()
-            if name in ALLOWED_TAGS and not tag["attrs"].strip():
-                continue
-            what = f"<{name}>" if name not in ALLOWED_TAGS else f"<{name}> with attributes"
-            problems.append(FenceProblem(number, f"raw HTML {what} is not allowed in an issue (an issue may use "
-                                         f"only {allowed}, without attributes); remove it, and write the content "
-                                         "in MyST: text, links [text](https://...), images ![alt](file)"))
-    return problems
 
 
 def local_images(text: str) -> list[tuple[int, str]]:

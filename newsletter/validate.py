@@ -25,7 +25,8 @@ from .check import Finding, check_text
 from .errors import LocatedError
 from .issue import front_matter_problem, read_front_matter, read_stories
 from .new import SOURCE_PLACEHOLDER
-from .source import SourceError, local_images, raw_html, read_source, unclosed_fences
+from .safety import raw_html
+from .source import SourceError, local_images, read_source, unclosed_fences
 
 DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
@@ -126,8 +127,8 @@ def issue_content(root: Path, path: Path, text: str, tags: dict) -> list[Finding
 
     for problem in unclosed_fences(text):
         error(problem.line, problem.message)
-    for problem in raw_html(text):
-        error(problem.line, problem.message)
+    for line, message in raw_html(text):
+        error(line, message)
     for line, target in local_images(text):
         image = (root / target.lstrip("/") if target.startswith("/") else path.parent / target).resolve()
         if not image.is_file():

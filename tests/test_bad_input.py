@@ -234,6 +234,53 @@ CASES = {
     "<script> in an issue": Case(
         PATH, "中文正文。\n", "中文正文。\n\n<script>alert(1)</script>\n", at="<script>",
         words=["raw HTML <script> is not allowed in an issue", "remove it"]),
+    # -- roads by which content could reach a page (gate.py on the doctree; newsletter/safety.py) --
+    "a tag split over two lines": Case(
+        PATH, "中文正文。\n", "中文正文。<scr\nipt>alert(1)</script>\n", at="中文正文。<scr",
+        words=["raw HTML <scr> is not allowed in an issue"]),
+    "an event handler in inline HTML": Case(
+        PATH, "中文正文。\n", "中文正文 <img src=x onerror=alert(1)> 。\n", at="中文正文 <img",
+        words=["raw HTML <img> is not allowed in an issue"]),
+    "a {raw} block": Case(
+        PATH, "中文正文。\n", "中文正文。\n\n```{raw} html\n<script>alert(1)</script>\n```\n", at="```{raw} html",
+        words=["raw HTML <script> is not allowed in an issue"], how=BUILD),
+    "a {raw} block (validator)": Case(
+        PATH, "中文正文。\n", "中文正文。\n\n```{raw} html\n<script>alert(1)</script>\n```\n", at="```{raw} html",
+        words=["a {raw} block is not allowed in an issue"], how=VALIDATE),
+    "{eval-rst} with raw HTML": Case(
+        PATH, "中文正文。\n", "中文正文。\n\n```{eval-rst}\n.. raw:: html\n\n   <script>alert(1)</script>\n```\n",
+        at=".. raw:: html", words=["raw HTML <script> is not allowed in an issue"], how=BUILD),
+    "a script in a link": Case(  # (MyST itself leaves [x](javascript:...) as text; reStructuredText does not)
+        PATH, "中文正文。\n", "中文正文。\n\n```{eval-rst}\nSee `this <javascript:alert(1)>`_.\n```\n",
+        at="See `this", words=["uses 'javascript:'", "only https://"], how=BUILD),
+    "a download from outside the book": Case(
+        PATH, "中文正文。\n", "中文正文，{download}`附件 <../../../../../../etc/passwd>`。\n", at="中文正文，",
+        words=["'../../../../../../etc/passwd' is outside the book", "copy the file there"], how=BUILD),
+    "a system file printed by literalinclude": Case(
+        PATH, "中文正文。\n", "中文正文。\n\n```{literalinclude} ../../../../../../../../etc/passwd\n```\n",
+        at="```{literalinclude}", words=["'/etc/passwd' is outside the book"], how=BUILD),
+    "html_meta that refreshes to another site": Case(
+        PATH, "issue:\n", 'myst:\n  html_meta:\n    "http-equiv=refresh": "0; url=https://evil.example"\nissue:\n',
+        at="myst:", words=["html_meta", "is not allowed"], how=BUILD),
+    "a cell that displays HTML": Case(
+        PATH, "employment_chart(figures)\n```",
+        "employment_chart(figures)\n```\n\n```{code-cell} ipython3\nfrom IPython.display import HTML\n"
+        "HTML('<script>alert(1)</script>')\n```", at=("```{code-cell} ipython3", 3),
+        words=["this code cell displays text/html", "display a chart or print text instead"], how=BUILD),
+    "a cell that displays JavaScript": Case(
+        PATH, "employment_chart(figures)\n```",
+        "employment_chart(figures)\n```\n\n```{code-cell} ipython3\nfrom IPython.display import Javascript\n"
+        "Javascript('alert(1)')\n```", at=("```{code-cell} ipython3", 3),
+        words=["this code cell displays application/javascript"], how=BUILD),
+    "a cell that prints 300,000 characters": Case(
+        PATH, "employment_chart(figures)\n```",
+        "employment_chart(figures)\n```\n\n```{code-cell} ipython3\nprint('x' * 300_000)\n```",
+        at=("```{code-cell} ipython3", 3), words=["outputs 300,001 characters of text (at most 200,000)"], how=BUILD),
+    "a cell tagged raises-exception": Case(
+        PATH, "employment_chart(figures)\n```",
+        "employment_chart(figures)\n```\n\n```{code-cell} ipython3\n:tags: [raises-exception]\n\n"
+        "raise ValueError('/root/secret')\n```", at=("```{code-cell} ipython3", 3),
+        words=["tagged raises-exception", "tracebacks are never published"], how=BUILD),
     "broken internal link": Case(
         PATH, "中文正文。\n", "中文正文，见[第二期](002-2025-12.md)。\n", at="中文正文，见",
         words=["cross-reference target not found: '002-2025-12.md'", "link to a file that exists"], how=BUILD),

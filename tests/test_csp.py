@@ -1,7 +1,8 @@
 """The Content-Security-Policy (_ext/panda_book/csp.py).
 
 Every page carries one policy, first in <head>, that allows the site's own files
-and nothing inline but the themes' few scripts and styles, by hash. Chromium
+and no inline script at all (only the 404 page's own <style>, by the hash of the
+project's constant, never of what a page holds). Chromium
 loads every page (and uses the interactive view, the search, the header
 buttons) and reports no violation; a page with injected inline code shows the
 policy blocks it.
@@ -23,18 +24,7 @@ from .test_browser import DESKTOP, ISSUE, _pages, browser, site  # noqa: F401  (
 
 sys.path.insert(0, str(ROOT / "_ext"))
 
-from panda_book import csp  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
-
-#: the only inline scripts a page may hold: pydata-sphinx-theme's (csp.py says why each stays)
-THEME_SCRIPTS = (
-    re.compile(r'\s*document\.documentElement\.dataset\.mode = localStorage\.getItem\("mode"\) \|\| "auto";\s*'
-               r'document\.documentElement\.dataset\.theme = localStorage\.getItem\("theme"\) \|\| "auto";\s*'),
-    re.compile(r"DOCUMENTATION_OPTIONS\.pagename = '[\w/-]+';"),
-    re.compile(r"DOCUMENTATION_OPTIONS\.search_as_you_type = (true|false);"),
-)
-#: the only <style> elements: the theme's <noscript> one, and the 404 page's own
-THEME_STYLES = (re.compile(r"\s*\.pst-js-only \{ display: none !important; \}\s*"),)
-JS_TYPES = {None, "text/javascript", "application/javascript", "module"}
+from panda_book import archive, csp, pagecheck  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
 
 #: records every violation the page reports, from before its first script
 LISTEN = """window.__csp = [];
@@ -55,24 +45,20 @@ def parse(policy: str) -> dict[str, list[str]]:
 
 # ---- csp.py on its own --------------------------------------------------------------
 
-def test_hashes_and_what_the_policy_would_block():
+def test_the_policy_is_made_from_the_projects_lists_never_from_the_page():
     # the example of the CSP specification's users (MDN): alert('Hello, world.');
     assert csp.sha256("alert('Hello, world.');") == "'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='"
     page = ('<html><head><meta charset="utf-8" />\n<script>var a = 1;</script>'
-            '<script type="application/json">{"not": "run"}</script><script src="x.js"></script>'
-            '<noscript><style>.x { y: 1 }</style></noscript></head><body>'
-            '<button onclick="window.print()" title="say onclick=no">print</button></body></html>')
+            '<style>.x { y: 1 }</style></head><body></body></html>')
     once = csp.secure(page)
     assert csp.secure(once) == once  # a second build changes nothing
     assert once.startswith('<html><head><meta charset="utf-8" />\n<meta http-equiv="Content-Security-Policy" ')
     policy = parse(re.search(r'Content-Security-Policy" content="([^"]+)"', once).group(1))
-    assert policy["script-src"] == ["'self'", sha256("var a = 1;")]
-    assert policy["style-src"] == ["'self'", sha256(".x { y: 1 }")]
-    assert 'data-panda-click="print"' in once and "onclick" not in once.replace("say onclick=no", "")
-    assert csp.blocked(once) == []
-    assert csp.blocked('<a href="javascript:go()">x</a><p style="color: red" onmouseover=\'x()\'>y</p>') == [
-        "javascript: URL href='javascript:go()'", "style attribute style='color: red'",
-        "inline event handler onmouseover='x()'"]
+    # what the page holds is never hashed: no inline script or style is allowed by being there
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    own = csp.own_styles()
+    assert len(own) == 1  # the 404 page's, a constant of archive.py
+    assert parse(csp.policy(own))["style-src"] == ["'self'", sha256(next(iter(own)))]
     with pytest.raises(ValueError, match="meta charset"):
         csp.secure("<html><head></head></html>")
 
@@ -80,7 +66,7 @@ def test_hashes_and_what_the_policy_would_block():
 def test_a_page_with_an_interactive_view_allows_what_the_widget_bundle_needs_and_no_more():
     page = '<html><head><meta charset="utf-8"></head><body></body></html>'
     state = json.dumps({"state": {"m": {"state": {"value": '<img src="data:," style="max-width:100%;height:auto">'}}}})
-    plain, widgets = parse(csp.policy(page)), parse(csp.policy(page, state))
+    plain, widgets = parse(csp.policy()), parse(csp.policy(widget_state=state))
     assert "'unsafe-eval'" not in plain["script-src"] and "style-src-elem" not in plain
     assert widgets["script-src"][-1] == "'unsafe-eval'"
     assert widgets["style-src-elem"] == ["'self'", "'unsafe-inline'"]
@@ -91,12 +77,14 @@ def test_a_page_with_an_interactive_view_allows_what_the_widget_bundle_needs_and
 # ---- the built pages ----------------------------------------------------------------
 
 @pytest.mark.slow
-def test_every_page_carries_one_policy_that_allows_only_the_themes_hashed_inline_code(built_book):
+def test_every_page_carries_one_policy_and_no_inline_code(built_book):
     pages = _pages(built_book)
     assert {"index.html", ISSUE, "search.html", "404.html"} <= set(pages)
     widget_pages = []
     for path in pages:
-        soup = BeautifulSoup((built_book.html / path).read_text(encoding="utf-8"), "html.parser")
+        html = (built_book.html / path).read_text(encoding="utf-8")
+        assert pagecheck.check_page(path, csp._META.sub("", html), csp.own_styles()) == [], path
+        soup = BeautifulSoup(html, "html.parser")
         metas = soup.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
         assert len(metas) == 1, path
         first, second = soup.head.find_all(True)[:2]  # before any script, style or stylesheet
@@ -105,35 +93,27 @@ def test_every_page_carries_one_policy_that_allows_only_the_themes_hashed_inline
         widgets = soup.find("meta", attrs={"name": "panda-widgets"}) is not None
         widget_pages += [path] * widgets
         script_src, style_src = policy.pop("script-src"), policy.pop("style-src")
-        assert script_src[0] == "'self'" and "'unsafe-inline'" not in script_src, path
-        assert style_src[0] == "'self'" and "'unsafe-inline'" not in style_src, path
-        assert ("'unsafe-eval'" in script_src) == widgets, path
+        assert script_src == (["'self'", "'unsafe-eval'"] if widgets else ["'self'"]), path
+        styles = [s.string or "" for s in soup.find_all("style")]
+        assert styles == ([archive.PAGE_404_STYLE] if path == "404.html" else []), path
+        assert style_src == ["'self'", *[sha256(s) for s in styles]], path
         assert policy.pop("style-src-elem", None) == (["'self'", "'unsafe-inline'"] if widgets else None), path
         attr = policy.pop("style-src-attr", None)
         assert attr is None or (widgets and attr[0] == "'unsafe-hashes'" and len(attr) > 1), path
         assert policy == {"default-src": ["'self'"], "img-src": ["'self'", "data:"], "font-src": ["'self'"],
                           "connect-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"],
                           "form-action": ["'self'"]}, path
-        # inline scripts: only the theme's, each allowed by its hash, and no hash of anything else
-        inline = [s.string or "" for s in soup.find_all("script")
-                  if not s.has_attr("src") and s.get("type") in JS_TYPES]
-        for body in inline:
-            assert any(p.fullmatch(body) for p in THEME_SCRIPTS), (path, body)
-        hashes = {s for s in script_src if s.startswith("'sha256-")}
-        assert hashes == {sha256(body) for body in inline}, path
-        styles = [s.string or "" for s in soup.find_all("style")]
+        # every script is a file the project ships, or the interactive view's data block
+        for script in soup.find_all("script"):
+            if script.has_attr("src"):
+                assert re.sub(r"^(\.\./)+", "", script["src"].split("?")[0]) in pagecheck.SCRIPTS, (path, script)
+            else:
+                assert script.get("type") in pagecheck.DATA_BLOCKS, (path, str(script)[:120])
         if path != "404.html":
-            assert styles and all(any(p.fullmatch(s) for p in THEME_STYLES) for s in styles), path
-        assert {s for s in style_src if s.startswith("'sha256-")} == {sha256(s) for s in styles}, path
-        # nothing the policy would block: no handler, style attribute or javascript: link
-        for tag in soup.find_all(True):
-            assert not [a for a in tag.attrs if a.lower().startswith("on")], (path, str(tag)[:120])
-            assert "style" not in tag.attrs, (path, str(tag)[:120])
-            assert not any(str(v).strip().lower().startswith("javascript:") for v in tag.attrs.values()), path
-        if path != "404.html":
-            # the reading mode is set before paint by a file of the site's, not inline
+            # the reading and colour modes are set before paint by a file of the site's, not inline
             init = soup.head.find("script", src=re.compile(r"(^|/)_static/panda-lang-init\.js$"))
             assert init is not None and not init.has_attr("defer") and not init.has_attr("async"), path
+            assert init["data-pagename"] == path.removesuffix(".html"), path
     assert widget_pages == [ISSUE]  # the relaxation is where the interactive view is, and only there
     issue = BeautifulSoup((built_book.html / ISSUE).read_text(encoding="utf-8"), "html.parser")
     assert {b["data-panda-click"] for b in issue.select("[data-panda-click]")} == {"print", "fullscreen"}
@@ -204,14 +184,14 @@ def test_no_page_violates_its_policy_in_chromium(csp_page, built_book):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_without_javascript_the_themes_noscript_style_applies(browser, site):  # noqa: F811
+def test_without_javascript_script_only_controls_are_hidden(browser, site):  # noqa: F811
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     pg = context.new_page()
     problems = []
     pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     pg.goto(f"{site}/{ISSUE}")
     pg.wait_for_load_state("networkidle")
-    # its hash lets the <noscript><style> hide what only works with scripts
+    # panda.css hides what only works with scripts until panda-lang-init.js has run (no inline style needed)
     assert pg.locator(".bl-switch").evaluate("e => getComputedStyle(e).display") == "none"
     assert problems == []
     context.close()

@@ -314,6 +314,16 @@ def write_sitemap(app: Sphinx, outdir: Path) -> None:
     (outdir / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n", encoding="utf-8")
 
 
+#: the 404 page's own styles (it is served at any depth and links no theme assets); the one inline
+#: <style> of the site, allowed by its hash (csp.py)
+PAGE_404_STYLE = """
+body { font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", system-ui, sans-serif; max-width: 36rem;
+  margin: 4rem auto; padding: 0 1rem; line-height: 1.7; color: #222; background: #fff; }
+@media (prefers-color-scheme: dark) { body { color: #eee; background: #121212; } a { color: #8ab4f8; } }
+h1 { font-size: 1.6rem; } input { font: inherit; padding: .3rem .5rem; }
+"""
+
+
 def write_404(app: Sphinx, outdir: Path) -> None:
     # served for any missing path at any depth: absolute links only, no theme assets
     path = re.sub(r"^https?://[^/]+", "", base_url(app))
@@ -321,13 +331,8 @@ def write_404(app: Sphinx, outdir: Path) -> None:
 <html lang="zh-CN">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>页面不存在 · Page not found - PANDA微短剧</title>
-<link rel="icon" href="data:,">
-<style>
-body {{ font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", system-ui, sans-serif; max-width: 36rem;
-  margin: 4rem auto; padding: 0 1rem; line-height: 1.7; color: #222; background: #fff; }}
-@media (prefers-color-scheme: dark) {{ body {{ color: #eee; background: #121212; }} a {{ color: #8ab4f8; }} }}
-h1 {{ font-size: 1.6rem; }} input {{ font: inherit; padding: .3rem .5rem; }}
-</style></head>
+<link rel="icon" href="{path}_static/favicon.svg">
+<style>{PAGE_404_STYLE}</style></head>
 <body><main>
 <h1>页面不存在 <span lang="en">· Page not found</span></h1>
 <p>这个地址没有页面，可能已经移动。<span lang="en">There is no page at this address; it may have moved.</span></p>

@@ -93,6 +93,13 @@ def check_config(config) -> None:
         raise ConfigError(f"_config.yml: these scripts or styles load from outside the site: {remote}. "
                           "Readers offline or in mainland China cannot reach them; vendor them under "
                           "_ext/panda_book/static/_vendor/ and point to the local copy.")
+    from .pagecheck import WIDGET_SCRIPTS
+
+    widgets = tuple(f"_static/{u}" for u in getattr(config, "nb_ipywidgets_js", {}) or {})
+    if widgets and widgets != WIDGET_SCRIPTS:
+        raise ConfigError(f"_config.yml: nb_ipywidgets_js lists {list(widgets)}; the site runs only the scripts it "
+                          f"lists in _ext/panda_book/pagecheck.py (WIDGET_SCRIPTS: {list(WIDGET_SCRIPTS)}): list the "
+                          "same files in both")
     if not config.nitpicky:
         raise ConfigError("_config.yml: set 'sphinx: config: nitpicky: true'; broken references must fail the build")
 

@@ -1,28 +1,20 @@
-"""A Content-Security-Policy on every page.
+"""A Content-Security-Policy on every page, made from what the project ships, never from the page.
 
 GitHub Pages sends no headers of the site's choosing, so the policy is a
 ``<meta http-equiv="Content-Security-Policy">``, written right after
 ``<meta charset>``, before anything it governs. It allows the site's own
-files only (scripts, styles, images, fonts, fetches) and no inline code,
-except the few inline scripts and ``<style>`` elements the themes write into
-every page, each allowed by the sha256 of its text as it stands in that page
-(computed after the build, from the written file):
+files only (scripts, styles, images, fonts, fetches) and no inline script at
+all: the themes' inline scripts are replaced by files of the site's
+(static/panda-lang-init.js sets the colour mode and the page options,
+static/panda-togglebutton.js holds sphinx-togglebutton's settings) and their
+``onclick`` buttons by ``data-panda-click`` (templates/article-header-buttons.html).
+The only inline code a page may hold is a ``<style>`` the project itself writes
+(the self-contained 404 page's, archive.PAGE_404_STYLE), allowed by the hash of
+that constant.
 
-- pydata-sphinx-theme's light/dark script at the top of ``<head>`` (it must run
-  before the page is drawn);
-- ``DOCUMENTATION_OPTIONS.pagename = ...`` and ``... .search_as_you_type = ...``
-  (pydata-sphinx-theme's, read by its script);
-- the theme's ``<noscript><style>`` (hides script-only buttons when scripting
-  is off) and the ``<style>`` of the self-contained 404 page.
-
-What the project itself runs before paint (the reading mode) is a file,
-``_static/panda-lang-init.js``. Inline code that is not needed is taken off the
-pages: sphinx-togglebutton's settings where its script is not loaded and
-sphinx-thebe's ``kernelName`` (thebe is not loaded at all, see trim.py). The
-theme's two header buttons with ``onclick`` (print, full screen) get a
-``data-panda-click`` instead, which static/panda.js handles; any other inline
-event handler, ``javascript:`` link or ``style`` attribute, which the policy
-would block, fails the build with the page.
+Before a page gets its policy, pagecheck.py reads it with an HTML parser and
+fails the build on any script, handler, style or address the site did not ship
+(with the page, and the source file and line where the page has one).
 
 A page with an interactive view (and only such a page) allows more, for the
 widget bundle it loads when the reader asks: 'unsafe-eval', inline ``<style>``
@@ -41,6 +33,7 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -67,19 +60,11 @@ POLICY = {
 #: get style-src-attr 'unsafe-hashes' and their hashes (see widget_styles).
 WIDGETS = {"script-src": ["'unsafe-eval'"], "style-src-elem": ["'self'", "'unsafe-inline'"]}
 
-#: inline handlers the themes write -> what panda.js does on click instead
-HANDLERS = {"window.print()": "print", "toggleFullScreen()": "fullscreen"}
-
 _META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">\n?')
 _WIDGET_META = re.compile(r'<meta name="panda-widgets" content="([^"]+)">')
 _CHARSET = re.compile(r"<meta charset=[^>]*>\n?", re.I)
-_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
-_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
-_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
 _TAG = re.compile(r"<[a-zA-Z][^\s/>]*((?:\s+[^\s\"'=<>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)\s*/?>")
 _ATTR = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-_JS_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
-_UNUSED = ("let toggleHint", "let toggleOpenOnPrint", "var togglebuttonSelector")
 
 
 def sha256(text: str) -> str:
@@ -87,19 +72,11 @@ def sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-def inline_scripts(html: str) -> list[str]:
-    """The text of every inline script a browser would run (data blocks such as JSON are not run)."""
-    found = []
-    for attrs, body in _SCRIPT.findall(html):
-        kind = _TYPE.search(attrs)
-        if re.search(r"\bsrc\s*=", attrs, re.I) or (kind and kind.group(1).lower() not in _JS_TYPES):
-            continue
-        found.append(body)
-    return found
+def own_styles() -> frozenset[str]:
+    """The text of every ``<style>`` element the project writes (only these may stand in a page)."""
+    from .archive import PAGE_404_STYLE
 
-
-def inline_styles(html: str) -> list[str]:
-    return _STYLE.findall(html)
+    return frozenset({PAGE_404_STYLE})
 
 
 def _attributes(html: str):
@@ -126,45 +103,27 @@ def widget_styles(state: str) -> list[str]:
     return found
 
 
-def policy(html: str, widget_state: str | None = None) -> str:
-    """The page's policy: POLICY plus the hashes of its inline scripts and styles.
-
-    ``widget_state`` is the state of the page's interactive view, if it has one.
-    """
+def policy(styles: frozenset[str] | set[str] = frozenset(), widget_state: str | None = None) -> str:
+    """POLICY, the hashes of the project's own inline ``styles`` the page holds, and for a page with an
+    interactive view (``widget_state``) what the widget bundle needs."""
     sources = {name: list(values) for name, values in POLICY.items()}
-    sources["script-src"] += sorted({sha256(s) for s in inline_scripts(html)})
-    sources["style-src"] += sorted({sha256(s) for s in inline_styles(html)})
+    sources["style-src"] += sorted({sha256(s) for s in styles})
     if widget_state is not None:
         for name, values in WIDGETS.items():
             sources[name] = sources.get(name, []) + values
-        styles = sorted({sha256(s) for s in widget_styles(widget_state)})
-        if styles:
-            sources["style-src-attr"] = ["'unsafe-hashes'", *styles]
+        attrs = sorted({sha256(s) for s in widget_styles(widget_state)})
+        if attrs:
+            sources["style-src-attr"] = ["'unsafe-hashes'", *attrs]
     return "; ".join(f"{name} {' '.join(values)}" for name, values in sources.items())
 
 
-def blocked(html: str) -> list[str]:
-    """What in the page the policy would block: inline handlers, javascript: links, style attributes."""
-    problems = []
-    for name, value in _attributes(html):
-        if name.startswith("on"):
-            problems.append(f"inline event handler {name}={value!r}")
-        elif name == "style":
-            problems.append(f"style attribute style={value!r}")
-        elif value.strip().lower().startswith("javascript:"):
-            problems.append(f"javascript: URL {name}={value!r}")
-    return problems
-
-
-def secure(html: str, widget_state: str | None = None) -> str:
-    """The page with its handlers replaced and its policy (re)written after <meta charset>."""
-    for code, action in HANDLERS.items():
-        html = html.replace(f' onclick="{code}"', f' data-panda-click="{action}"')
+def secure(html: str, styles: frozenset[str] | set[str] = frozenset(), widget_state: str | None = None) -> str:
+    """The page with its policy (re)written after <meta charset>."""
     html = _META.sub("", html)
     charset = _CHARSET.search(html)
     if not charset:
         raise ValueError("no <meta charset> to put the Content-Security-Policy after")
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(html, widget_state)}">\n'
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(styles, widget_state)}">\n'
     return html[:charset.end()] + meta + html[charset.end():]
 
 
@@ -177,30 +136,61 @@ def _started(app: Sphinx) -> None:
     app.panda_csp_since = time.time() - 2  # mtimes may be coarser than the clock: redo a little more, never less
 
 
-def _finished(app: Sphinx, exception) -> None:
+def _source_of(app: Sphinx, name: str, snippet: str) -> tuple[str, int | None] | None:
+    """The source file of a page, and the line holding ``snippet`` where it is found there."""
+    docname = name.removesuffix(".html")
+    if docname not in app.env.all_docs:
+        return None
+    path = Path(app.env.doc2path(docname))
+    line = None
+    try:
+        text = path.read_text(encoding="utf-8")
+        at = text.find(snippet) if snippet else -1
+        line = text.count("\n", 0, at) + 1 if at >= 0 else None
+    except OSError:
+        pass
+    return str(path.relative_to(app.srcdir)), line
+
+
+def check_and_secure(app: Sphinx, exception=None) -> None:
+    """Check every page this build wrote (pagecheck.py) and write its policy; a finding fails the build."""
+
+    from .pagecheck import check_page
+
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
     since = getattr(app, "panda_csp_since", 0)
+    styles = own_styles()
+    problems = []
     for path in pages(outdir):
-        # a page no step of this build touched keeps its policy (the policy is made from the page alone):
-        # its head is enough to see that it has one
+        # a page no step of this build touched was checked and secured when it was written: its head shows it
         if path.stat().st_mtime < since:
             with path.open(encoding="utf-8", errors="replace") as page:
                 if _META.search(page.read(4096)):
                     continue
         html = path.read_text(encoding="utf-8")
         name = path.relative_to(outdir).as_posix()
-        try:
-            new = secure(html, _widget_state(path, html))
-        except (OSError, ValueError) as err:
-            logger.warning(f"{name}: {err}", type="panda", subtype="csp")
+        html = _META.sub("", html)  # a page a step rewrote in place keeps the policy this step wrote before
+        findings = check_page(name, html, styles)
+        for finding in findings:
+            source = _source_of(app, name, finding.snippet)
+            where = f" (from {source[0]}{':' + str(source[1]) if source[1] else ''})" if source else ""
+            problems.append(f"{name}:{finding.line}: {finding.message}{where}")
+        if findings:
             continue
-        for problem in blocked(new):
-            logger.warning(f"{name}: the Content-Security-Policy blocks this {problem}; "
-                           "use a script in _static or a class in panda.css", type="panda", subtype="csp")
-        if new != html:
-            path.write_text(new, encoding="utf-8")
+        try:
+            new = secure(html, {s for s in styles if f">{s}</style>" in html}, _widget_state(path, html))
+        except (OSError, ValueError) as err:
+            problems.append(f"{name}: {err}")
+            continue
+        path.write_text(new, encoding="utf-8")
+    if problems:
+        raise PageCheckError("\n".join(problems))
+
+
+class PageCheckError(SphinxError):
+    category = "A page holds what the site does not allow (page:line: what; from source:line)"
 
 
 def _widget_state(page: Path, html: str) -> str | None:
@@ -209,13 +199,24 @@ def _widget_state(page: Path, html: str) -> str | None:
     return (page.parent / meta.group(1).split()[0]).read_text(encoding="utf-8") if meta else None
 
 
-def _drop_unused_inline(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    # sphinx-togglebutton's settings, on pages where trim.py took its script off
+_THEME_INLINE = ("DOCUMENTATION_OPTIONS.pagename = ", "DOCUMENTATION_OPTIONS.search_as_you_type = ",
+                 "let toggleHintShow = ", "let toggleHintHide = ", "let toggleOpenOnPrint = ",
+                 "var togglebuttonSelector = ")
+
+
+def _files_for_inline(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The themes' inline settings off the page: panda-lang-init.js sets the page options, and
+    panda-togglebutton.js (a file the site ships) holds sphinx-togglebutton's settings where its script is."""
     scripts = context.get("script_files", [])
-    if any(Path(str(getattr(s, "filename", s) or "")).name.startswith("togglebutton") for s in scripts):
-        return
-    scripts[:] = [s for s in scripts
-                  if not str(getattr(s, "attributes", {}).get("body", "")).lstrip().startswith(_UNUSED)]
+    kept = []
+    for script in scripts:
+        body = str(getattr(script, "attributes", {}).get("body", "") or "")
+        if body.lstrip().startswith(_THEME_INLINE):
+            continue
+        if str(getattr(script, "filename", script) or "").split("?")[0] == "togglebutton.js":
+            kept.append("panda-togglebutton.js")
+        kept.append(script)
+    scripts[:] = kept
 
 
 def _drop_thebe_kernel(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -226,10 +227,10 @@ def _drop_thebe_kernel(app: Sphinx, doctree: nodes.document, docname: str) -> No
 
 def setup(app: Sphinx) -> dict:
     # after trim.py decides which scripts a page keeps (priority 900)
-    app.connect("html-page-context", _drop_unused_inline, priority=950)
+    app.connect("html-page-context", _files_for_inline, priority=950)
     # after sphinx-thebe adds its kernel name (priority 500)
     app.connect("doctree-resolved", _drop_thebe_kernel, priority=900)
     app.connect("builder-inited", _started)
     # last: after the pages, the 404 page (archive.py) and the CSS purge are written
-    app.connect("build-finished", _finished, priority=950)
+    app.connect("build-finished", check_and_secure, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,7 +7,7 @@ project's transforms (before the chart figures are made) and fails the build,
 at the node's file and line, on:
 
 - in an issue, a raw HTML node (from any road) that is more than text with the few inline
-  tags an issue may use (:data:`INLINE_TAGS`, no attributes, no comments);
+  tags an issue may use (``newsletter.safety``, the validator's rules too: no attributes, no comments);
 - a code cell's output other than what the project's own cells produce: images,
   plain text and the interactive view (a widget view); and any traceback (a
   cell tagged ``raises-exception`` included), or more than :data:`MAX_OUTPUT`
@@ -35,12 +35,10 @@ from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
+from newsletter.safety import raw_problem, url_problem
+
 logger = logging.getLogger(__name__)
 
-#: inline tags an issue's text may hold, without attributes (line breaks, sub/superscripts, ruby readings)
-INLINE_TAGS = ("br", "wbr", "sub", "sup", "ruby", "rt", "rp")
-_INLINE_RAW = re.compile(r"(?:[^<>&]|&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});"
-                         rf"|</?(?:{'|'.join(INLINE_TAGS)})\s*/?>)*")
 #: the widget view myst-nb writes for an interactive view (a data block, never run)
 _WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(?P<json>[^<]*)</script>')
 #: text one code cell may print or display; more fails the build at the cell (it would go whole into the
@@ -49,31 +47,9 @@ MAX_OUTPUT = 200_000
 #: folders (relative to the book) whose files an issue may include, download or show
 ALLOWED_FOLDERS = ("issues", "sources", "_build/jupyter_execute", "_build/chart-data")
 _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-_SAFE_SCHEMES = {"http", "https", "mailto"}
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 #: what the project's own cells display: charts (SVG, PNG), plain text, the interactive view
 ALLOWED_MIME = ("image/svg+xml", "image/png", "text/plain", WIDGET_VIEW_MIME)
-
-
-def url_problem(url: str) -> str | None:
-    """Why a link or image address may not be on a page (a scheme that runs or embeds), or None."""
-    # browsers drop ASCII tab and newlines anywhere in a URL and leading control characters and spaces
-    folded = re.sub(r"[\t\n\r]", "", url).lstrip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
-                                                  "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
-    scheme = _URL_SCHEME.match(folded)
-    if scheme and scheme.group(1).lower() not in _SAFE_SCHEMES:
-        return (f"the address {url[:80]!r} uses '{scheme.group(1)}:'; only https://, http://, mailto: and "
-                "addresses of the book's own pages and files are allowed")
-    return None
-
-
-def raw_problem(text: str) -> str | None:
-    """Why this raw HTML may not be on a page, or None (text and the inline tags of INLINE_TAGS only)."""
-    if _INLINE_RAW.fullmatch(text):
-        return None
-    shown = re.sub(r"\s+", " ", text.strip())[:80]
-    return (f"raw HTML {shown!r} is not allowed: an issue may hold text with {', '.join(f'<{t}>' for t in INLINE_TAGS)} "
-            "only (no attributes, comments, scripts or other tags); write Markdown instead")
 
 
 def _cell_of(node: nodes.Node) -> nodes.Element | None:
@@ -186,7 +162,8 @@ class ContentGate(SphinxTransform):
             problem = self._problem(node, docdir, srcdir)
             if problem:
                 cell = _cell_of(node)
-                where = cell if cell is not None and cell.line else node
+                # a cell's problem is reported at its '```{code-cell}' line (myst-nb numbers a cell two lines on)
+                where = (self.env.docname, cell.line - 2) if cell is not None and cell.line else node
                 if not getattr(where, "line", None) and isinstance(node, nodes.pending):
                     where = (self.env.docname, _front_matter_line(self.env.doc2path(self.env.docname), "myst"))
                 logger.error(problem, location=where, type="panda", subtype="content")

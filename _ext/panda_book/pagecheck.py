@@ -1,0 +1,166 @@
+"""Only the site's own scripts: every written page read back with a real HTML parser.
+
+The doctree gate (gate.py) stops what an issue's source may not put on a page,
+at its line. This is the backstop after the pages are written, for every road
+(a theme template, an extension, a data file, a cell output): the page is parsed
+with the standard library's ``html.parser``, attribute values unescaped as a
+browser reads them, and the build fails on
+
+- a ``<script>`` that is not one of :data:`SCRIPTS` (files the project ships,
+  listed once here) and not a data block of :data:`DATA_BLOCKS`;
+- an inline script of any kind, an ``on*`` attribute or a ``style`` attribute;
+- a ``<style>`` element whose text is not one the project writes
+  (:data:`STYLES`);
+- a ``javascript:``, ``vbscript:``, ``data:`` or ``file:`` address in a link,
+  image, form or any other URL attribute;
+- ``<meta http-equiv>``, ``<base>``, ``<iframe>``, ``<frame>``, ``<object>``,
+  ``<embed>``, ``<applet>``, ``<portal>``, SVG ``<set>``/``<animate>`` of an
+  address, and a form whose action is not the site's search page;
+- a stylesheet or preload from outside the site.
+
+Nothing found in a page is ever allowed because it was found: the
+Content-Security-Policy (csp.py) is made from the same lists, not from the page.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from newsletter.safety import url_problem
+
+#: every script a page may load: the project's own and those of the pinned packages it builds with,
+#: by their path in the built site (a page loads each from its own folder depth)
+SCRIPTS = frozenset({
+    "_static/panda-lang-init.js", "_static/panda.js", "_static/panda-togglebutton.js",
+    "_static/documentation_options.js", "_static/doctools.js", "_static/sphinx_highlight.js",
+    "_static/scripts/sphinx-book-theme.js", "_static/scripts/bootstrap.js",
+    "_static/scripts/pydata-sphinx-theme.js", "_static/searchtools.js", "_static/language_data.js",
+    "searchindex.js", "_static/clipboard.min.js", "_static/copybutton.js", "_static/togglebutton.js",
+    "_static/design-tabs.js",
+})
+#: the interactive view's scripts, which static/panda.js loads on request from ``<meta name="panda-widgets">``
+#: (after the view's state, ``_static/widgets/<page>.json``); the same files as ``nb_ipywidgets_js`` in _config.yml
+WIDGET_SCRIPTS = ("_static/_vendor/require-2.3.8.js", "_static/_vendor/widgets-assets-path.js",
+                  "_static/_vendor/html-manager-1.0.15/embed-amd.js")
+#: ``<script type>`` of data blocks a page may hold (the browser never runs them): the interactive view
+DATA_BLOCKS = frozenset({"application/vnd.jupyter.widget-view+json"})
+#: pages whose forms may submit to: the site's search page
+FORM_ACTIONS = ("search.html", "#")
+_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "data", "cite",
+                        "background", "ping", "codebase", "manifest", "longdesc", "usemap", "lowsrc", "dynsrc"})
+_BANNED = frozenset({"base", "iframe", "frame", "frameset", "object", "embed", "applet", "portal", "param"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    page: str
+    line: int
+    message: str
+    #: a piece of the offending markup, to find it in the page's source
+    snippet: str = ""
+
+
+class _Reader(HTMLParser):
+    def __init__(self, page: str, styles: frozenset[str]):
+        super().__init__(convert_charrefs=True)
+        self.page, self.styles = page, styles
+        self.findings: list[Finding] = []
+        self.folder = posixpath.dirname(page)
+        self._text_of: str | None = None  # "script" or "style" while inside one
+        self._text: list[str] = []
+        self._line = 0
+
+    def _found(self, message: str, snippet: str = "") -> None:
+        self.findings.append(Finding(self.page, self.getpos()[0], message, snippet))
+
+    def _site_path(self, url: str) -> str | None:
+        """The file of the site a relative address names, or None (another host, or outside the site)."""
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url) or url.startswith("//"):
+            return None
+        path = url.split("#")[0].split("?")[0]
+        joined = posixpath.normpath(posixpath.join(self.folder, path)) if not path.startswith("/") else None
+        return None if joined is None or joined.startswith("..") else joined
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs)
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        self._tag(tag, attrs, closed=True)
+
+    def _tag(self, tag: str, attrs, closed: bool = False) -> None:
+        values = {name: value or "" for name, value in attrs}
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                self._found(f"<{tag} {name}=...> is an inline event handler; the site runs no inline code: "
+                            "handle the event in a script of the site's (static/panda.js)", value)
+            elif name == "style":
+                self._found(f"<{tag} style=...> is a style attribute, which the Content-Security-Policy blocks; "
+                            "use a class in static/panda.css", value)
+            elif name in _URL_ATTRS or name == "srcset":
+                for url in (value.split(",") if name == "srcset" else [value]):
+                    problem = url_problem(url.strip().split(" ")[0] if name == "srcset" else url)
+                    if problem:
+                        self._found(f"<{tag} {name}>: {problem}", value)
+        if tag in _BANNED:
+            self._found(f"<{tag}> is not allowed on a page (it loads or runs what the site did not ship)", tag)
+        elif tag == "meta" and values.get("name") == "panda-widgets":
+            state, *scripts = [self._site_path(u) for u in values.get("content", "").split()]
+            if not (state or "").startswith("_static/widgets/") or tuple(scripts) != WIDGET_SCRIPTS:
+                self._found("<meta name='panda-widgets'> names files that are not the interactive view's state and "
+                            "the site's widget scripts (pagecheck.WIDGET_SCRIPTS)", values.get("content", ""))
+        elif tag == "meta" and "http-equiv" in values:
+            self._found(f"<meta http-equiv={values['http-equiv']!r}> is not allowed (it could refresh the page to "
+                        "another site or change its policy); the book writes its own policy", values["http-equiv"])
+        elif tag in ("set", "animate") and values.get("attributename", "").lower() in ("href", "xlink:href"):
+            self._found(f"<{tag} attributeName=href> may change a link into script; it is not allowed", tag)
+        elif tag == "form":
+            action = values.get("action", "")
+            if posixpath.basename(action.split("?")[0]) not in FORM_ACTIONS and action not in FORM_ACTIONS:
+                self._found(f"<form action={action!r}>: a form may only submit to the site's search page", action)
+        elif tag == "link" and set(values.get("rel", "").lower().split()) & {
+                "stylesheet", "preload", "modulepreload", "import", "prefetch", "prerender"}:
+            if self._site_path(values.get("href", "")) is None:
+                self._found(f"<link rel={values.get('rel')!r} href={values.get('href')!r}> loads from outside the "
+                            "site; vendor the file and link the copy", values.get("href", ""))
+        elif tag == "script":
+            self._script(values)
+            if not closed:
+                self._text_of, self._text = "script", []
+        elif tag == "style" and not closed:
+            self._text_of, self._text = "style", []
+        self._line = self.getpos()[0]
+
+    def _script(self, values: dict[str, str]) -> None:
+        kind = values.get("type", "").strip().lower()
+        if "src" in values:
+            path = self._site_path(values["src"])
+            if path not in SCRIPTS:
+                self._found(f"<script src={values['src']!r}> is not one of the site's scripts (pagecheck.SCRIPTS): "
+                            "only files the project ships run", values["src"])
+        elif kind not in DATA_BLOCKS:
+            self._found(f"an inline <script{' type=' + repr(kind) if kind else ''}>: the site runs no inline code "
+                        "(only its own script files, pagecheck.SCRIPTS)", "<script")
+
+    def handle_data(self, data: str) -> None:
+        if self._text_of:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._text_of == tag:
+            text = "".join(self._text)
+            if tag == "style" and text not in self.styles:
+                self._found("a <style> element the project did not write; the Content-Security-Policy allows only "
+                            "the site's stylesheets: use static/panda.css", text[:60])
+            self._text_of = None
+
+
+def check_page(page: str, html: str, styles: frozenset[str] = frozenset()) -> list[Finding]:
+    """What in this written page the site does not allow (``page``: its path in the site)."""
+    reader = _Reader(page, styles)
+    reader.feed(html)
+    reader.close()
+    return reader.findings

@@ -1,0 +1,91 @@
+"""What content may put on a page: one set of rules for the validator and the build.
+
+The validator (``python -m newsletter validate``) applies them to the issue's
+Markdown parsed with MyST's own markdown-it parser (:func:`raw_html`); the
+build applies the same functions to the doctree (``_ext/panda_book/gate.py``),
+where every road (``{eval-rst}``, ``{include}``, cell outputs) has met.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+#: inline tags an issue's text may hold, without attributes (line breaks, sub/superscripts, ruby readings)
+INLINE_TAGS = ("br", "wbr", "sub", "sup", "ruby", "rt", "rp")
+_INLINE_RAW = re.compile(r"(?:[^<>&]|&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});"
+                         rf"|</?(?:{'|'.join(INLINE_TAGS)})\s*/?>)*")
+_URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+#: directives whose text goes into the page unchecked, or that read files: never in an issue
+UNSAFE_DIRECTIVES = ("raw", "eval-rst", "eval-md", "include", "literalinclude")
+#: directives whose body is data or code, not Markdown
+_DATA_DIRECTIVES = ("figures", "code-cell")
+
+
+def url_problem(url: str) -> str | None:
+    """Why a link or image address may not be on a page (a scheme that runs or embeds), or None."""
+    # browsers drop ASCII tab and newlines anywhere in a URL, and leading control characters and spaces
+    folded = re.sub(r"[\t\n\r]", "", url).lstrip("".join(map(chr, range(0x21))))
+    scheme = _URL_SCHEME.match(folded)
+    if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
+        return (f"the address {url[:80]!r} uses '{scheme.group(1)}:'; only https://, http://, mailto: and "
+                "addresses of the book's own pages and files are allowed")
+    return None
+
+
+def raw_problem(text: str) -> str | None:
+    """Why this raw HTML may not be in an issue, or None (text and the tags of INLINE_TAGS only)."""
+    if _INLINE_RAW.fullmatch(text):
+        return None
+    shown = re.sub(r"\s+", " ", text.strip())[:80]
+    tag = re.search(r"<\s*/?\s*([a-zA-Z][\w-]*)", text)
+    what = f"<{tag.group(1).lower()}>" if tag else repr(shown)
+    return (f"raw HTML {what} is not allowed in an issue ({shown!r}); an issue may use only "
+            f"{', '.join(f'<{t}>' for t in INLINE_TAGS)}, without attributes: remove it, and write the content in "
+            "MyST: text, links [text](https://...), images ![alt](file)")
+
+
+@functools.lru_cache(maxsize=1)
+def _parser():
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    return create_md_parser(MdParserConfig(enable_extensions={"colon_fence"}), RendererHTML)
+
+
+def _directive(info: str) -> str | None:
+    found = re.match(r"^\{([\w-]+)\}", info.strip())
+    return found.group(1) if found else None
+
+
+def raw_html(text: str, first_line: int = 1) -> list[tuple[int, str]]:
+    """(line, message) for each piece of raw HTML, unsafe address or unsafe directive in an issue's Markdown,
+    read as MyST reads it (directive bodies parsed as the Markdown they are)."""
+    problems: list[tuple[int, str]] = []
+    for token in _parser().parse(text):
+        line = first_line + (token.map[0] if token.map else 0)
+        if token.type in ("fence", "colon_fence"):
+            name = _directive(token.info)
+            if name in UNSAFE_DIRECTIVES:
+                problems.append((line, f"a {{{name}}} block is not allowed in an issue: it puts text into the page "
+                                       "unchecked or reads other files; write the content in MyST (stories, {bi} "
+                                       "labels, charts from code cells) instead"))
+            elif name and name not in _DATA_DIRECTIVES:
+                problems += raw_html(token.content, line + 1)
+            continue
+        if token.type == "html_block":
+            problem = raw_problem(token.content)
+            if problem:
+                problems.append((line, problem))
+        for child in token.children or ():
+            if child.type == "html_inline":
+                problem = raw_problem(child.content)
+                if problem:
+                    problems.append((line, problem))
+            elif child.type in ("link_open", "image"):
+                problem = url_problem(str(child.attrs.get("href") or child.attrs.get("src") or ""))
+                if problem:
+                    problems.append((line, problem))
+    return problems

@@ -131,7 +131,7 @@ class Case:
         path = root / self.file
         if self.change:
             self.change(root)
-        else:
+        if self.old or not self.change:
             replace(path, self.old, self.new)
         if isinstance(self.at, int):
             return self.at
@@ -281,6 +281,10 @@ CASES = {
         "employment_chart(figures)\n```\n\n```{code-cell} ipython3\n:tags: [raises-exception]\n\n"
         "raise ValueError('/root/secret')\n```", at=("```{code-cell} ipython3", 3),
         words=["tagged raises-exception", "tracebacks are never published"], how=BUILD),
+    "a download of an HTML page": Case(
+        PATH, "中文正文。\n", "中文正文，{download}`附件 <evil.htm>`。\n", at="中文正文，",
+        words=["'evil.htm': an issue may publish", "could run scripts"], how=BUILD,
+        change=lambda root: (root / "issues" / "evil.htm").write_text("<script>alert(1)</script>", encoding="utf-8")),
     "broken internal link": Case(
         PATH, "中文正文。\n", "中文正文，见[第二期](002-2025-12.md)。\n", at="中文正文，见",
         words=["cross-reference target not found: '002-2025-12.md'", "link to a file that exists"], how=BUILD),
@@ -604,3 +608,32 @@ def test_sync_copies_only_what_differs(tmp_path):
     (dst / "a" / "gone").mkdir()
     assert staging.sync(src, dst) == 2  # changed.css and new.svg; same.html kept
     assert tree(dst) == tree(src) and (dst / "link").is_symlink()
+
+
+@pytest.mark.slow
+def test_glue_of_html_from_another_step_fails_the_build(good, tmp_path):
+    """myst-nb resolves {glue} references after reading: the gate checks the final doctree too."""
+    root = copy_of(good, tmp_path)
+    replace(root / PATH, "employment_chart(figures)\n```",
+            "employment_chart(figures)\n```\n\n```{code-cell} ipython3\nfrom myst_nb import glue\n"
+            "from IPython.display import HTML\nglue('p', HTML('<!--><script src=\"x.js\"></script>-->'), "
+            "display=False)\n```\n\nPasted: {glue:any}`001-2025-11.md::p`\n")
+    result = build(root)
+    output = plain(result.output)
+    assert result.returncode != 0
+    assert re.search(r"issues/001-2025-11\.md(:\d+)?: ?(this code cell displays text/html|raw HTML <script>)", output), \
+        output[-3000:]
+    assert_nothing_lost(result, good)
+
+
+@pytest.mark.slow
+def test_topic_names_are_escaped_wherever_they_are_written(good, tmp_path):
+    root = copy_of(good, tmp_path)
+    replace(root / "tags.yml", "employment: {zh: 就业, en: Employment}",
+            "employment: {zh: '<!--><b>就业</b>-->', en: '<i>Employment</i>'}")
+    result = build(root)
+    assert result.returncode == 0, plain(result.output)[-3000:]
+    for page in ("topics/employment.html", "topics/index.html", PATH.replace(".md", ".html")):
+        html = (result.html / page).read_text(encoding="utf-8")
+        assert "&lt;b&gt;就业&lt;/b&gt;" in html and "&lt;i&gt;Employment&lt;/i&gt;" in html, page
+        assert "<b>就业" not in html and "<i>Employment" not in html and "<!-->" not in html, page

@@ -64,7 +64,6 @@ def test_the_policy_is_made_from_the_projects_lists_never_from_the_page():
 
 
 def test_a_page_with_an_interactive_view_allows_what_the_widget_bundle_needs_and_no_more():
-    page = '<html><head><meta charset="utf-8"></head><body></body></html>'
     state = json.dumps({"state": {"m": {"state": {"value": '<img src="data:," style="max-width:100%;height:auto">'}}}})
     plain, widgets = parse(csp.policy()), parse(csp.policy(widget_state=state))
     assert "'unsafe-eval'" not in plain["script-src"] and "style-src-elem" not in plain

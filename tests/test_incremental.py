@@ -2,7 +2,7 @@
 
 One book (issue 1 and a second issue) is built once. Then, one change at a time:
 add an issue, edit text, edit code, edit a chart function, edit ``_config.yml``,
-remove an issue; after each, the normal ``jupyter-book build .`` (incremental),
+rename, add or remove a topic (``tags.yml``), edit the search word list, remove an issue; after each, the normal ``jupyter-book build .`` (incremental),
 then a clean build of the same sources in the same folder (no ``_build`` but the
 execution cache, which is keyed by the notebooks' content), and the two
 ``_build/html`` trees are compared file by file.
@@ -69,6 +69,16 @@ CHANGES = {
                                                   "总就业是直接就业的"),
     "edit _config.yml": lambda book: replace(book / "_config.yml", "title: PANDA微短剧 · Mini-drama newsletter",
                                              "title: PANDA微短剧 · Mini-drama weekly"),
+    "rename a topic": lambda book: replace(book / "tags.yml", "nanning: {zh: 南宁, en: Nanning}",
+                                           "nanning: {zh: 南宁市, en: Nanning City}"),
+    "add a topic": lambda book: replace(book / "tags.yml", "shaoxing: {zh: 绍兴, en: Shaoxing}",
+                                        "shaoxing: {zh: 绍兴, en: Shaoxing}\nbeijing: {zh: 北京, en: Beijing}"),
+    "remove a topic": lambda book: (
+        replace(book / "tags.yml", "chengdu: {zh: 成都, en: Chengdu}\n", ""),
+        *(replace(book / "issues" / name, ":tags: chengdu, heritage", ":tags: heritage")
+          for name in ("001-2025-11.md", "002-2025-12.md") if (book / "issues" / name).is_file())),
+    "edit the search word list": lambda book: (book / "search" / "zh-terms.txt").write_text(
+        (book / "search" / "zh-terms.txt").read_text(encoding="utf-8") + "鉴湖女侠\n", encoding="utf-8"),
     "remove an issue": lambda book: (
         (book / "issues" / "002-2025-12.md").unlink(),
         replace(book / "_toc.yml", "  - file: issues/002-2025-12\n", "")),

@@ -59,6 +59,8 @@ ATTACKS = {
     "SVG animate into a script link": '<svg><a><animate attributeName="href" values="javascript:alert(1)"/></a></svg>',
     "xlink script": '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
     "srcset data": '<img src="a.png" srcset="data:image/png;base64,AA 1x">',
+    "comment a browser ends early": '<!--><script src="../_static/panda.js"></script>-->',
+    "comment ended by --!>": '<!-- x --!><script src="../_static/panda.js"></script>',
     "widget meta naming another script": '<meta name="panda-widgets" content="../_static/widgets/x.json '
                                          '../_static/evil.js">',
 }
@@ -118,3 +120,28 @@ def test_the_validator_reads_raw_html_where_myst_does():
         (6, "raw HTML <b> is not allowed in an issue"), (6, "raw HTML <b> is not allowed in an issue"), (16, "a {raw} block is not allowed in an issue: it puts text "
                                                             "into the page unchecked or reads other files"),
         (20, "raw HTML <div> is not allowed in an issue")]
+
+
+WIDGET_ATTACKS = {
+    "a module of the site's downloads": {"model_module": "../_downloads/x/evil.js", "state": {}},
+    "a view module in the state": {"model_module": "@jupyter-widgets/controls",
+                                   "state": {"_view_module": "../_downloads/x/evil.js"}},
+    "a <style>": {"model_module": "@jupyter-widgets/controls", "state": {"value": "<style>body{}</style>"}},
+    "a meta refresh": {"model_module": "@jupyter-widgets/controls",
+                       "state": {"value": '<meta http-equiv="refresh" content="0;url=/x">'}},
+    "a handler": {"model_module": "@jupyter-widgets/controls", "state": {"value": "<img src=x onerror=alert(1)>"}},
+    "a script address": {"model_module": "@jupyter-widgets/controls", "state": {"value": "<a href=javascript:x>y</a>"}},
+    "a malformed comment": {"model_module": "@jupyter-widgets/controls", "state": {"value": "<!--><b>x</b>-->"}},
+}
+
+
+@pytest.mark.parametrize("name", WIDGET_ATTACKS)
+def test_the_interactive_views_state_is_checked(name):
+    assert pagecheck.check_widget_state({"state": {"m1": WIDGET_ATTACKS[name]}})
+
+
+def test_the_charts_interactive_view_passes():
+    chart = ('<img src="data:image/svg+xml;base64,PHN2Zz4=" alt="条形图" style="max-width:100%;height:auto">')
+    state = {"state": {"a": {"model_module": "@jupyter-widgets/controls", "state": {"value": chart}},
+                       "b": {"model_module": "@jupyter-widgets/base", "state": {}}}}
+    assert pagecheck.check_widget_state(state) == []

@@ -35,6 +35,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import nav
 from .bilingual import GAP_TEXT, lang_span
+from .labels import bi_html
 
 logger = logging.getLogger(__name__)
 
@@ -207,19 +208,20 @@ def _topic_pages(app: Sphinx):
                 if tag in story["tags"]:
                     href = f"../{docname}.html#story-{story['id']}"
                     date = html.escape(str(entry["meta"].get("date", "")))
-                    heads = _bi_html(headline(story, "zh"), headline(story, "en"))
+                    heads = bi_html(headline(story, "zh"), headline(story, "en"))
                     rows.append(f'<li><a href="{href}">{heads}</a> '
-                                f'<span class="bl-issue-ref">{_bi_html(zh, en)}, {date}</span></li>')
-        count = _bi_html(f"带有这个话题的报道，最新在前：{len(rows)}篇。",
+                                f'<span class="bl-issue-ref">{bi_html(zh, en)}, {date}</span></li>')
+        count = bi_html(f"带有这个话题的报道，最新在前：{len(rows)}篇。",
                          f"{len(rows)} stories on this topic, newest first.")
-        body = (f'<h1>{_bi_html(names["zh"], names["en"])}</h1><p>{count}</p>'
+        body = (f'<h1>{bi_html(names["zh"], names["en"])}</h1><p>{count}</p>'
                 f'<ul class="bl-topic-stories">{"".join(rows)}</ul>'
-                f'<p><a href="index.html">{_bi_html("全部话题", "All topics")}</a></p>')
-        index_items.append(f'<li><a href="{tag}.html">{_bi_html(names["zh"], names["en"])}</a> ({len(rows)})</li>')
-        title = f"{names['zh']} · {names['en']}"
+                f'<p><a href="index.html">{bi_html("全部话题", "All topics")}</a></p>')
+        index_items.append(f'<li><a href="{tag}.html">{bi_html(names["zh"], names["en"])}</a> ({len(rows)})</li>')
+        # Sphinx's templates print a page's title as HTML: tags.yml's names are data, escaped here
+        title = html.escape(f"{names['zh']} · {names['en']}")
         if _write_topic(app, f"topics/{tag}", body):
             yield f"topics/{tag}", {"title": title, "pagetitle": title, "body": body}, "page.html"
-    body = (f'<h1>{_bi_html("话题", "Topics")}</h1><ul class="bl-topics">{"".join(index_items)}</ul>')
+    body = (f'<h1>{bi_html("话题", "Topics")}</h1><ul class="bl-topics">{"".join(index_items)}</ul>')
     if _write_topic(app, "topics/index", body):
         yield "topics/index", {"title": "话题 · Topics", "pagetitle": "话题 · Topics", "body": body}, "page.html"
 
@@ -237,17 +239,6 @@ def _write_topic(app: Sphinx, pagename: str, body: str) -> bool:
     except (OSError, UnicodeDecodeError):
         return True
     return written < app.builder.templates.newest_template_mtime()
-
-
-def _bi_html(zh: str, en: str) -> str:
-    parts = []
-    if zh:
-        parts.append(f'<span lang="zh-CN" class="bl-zh">{html.escape(zh)}</span>')
-    if zh and en:
-        parts.append('<span class="bl-sep" aria-hidden="true"> · </span>')
-    if en:
-        parts.append(f'<span lang="en" class="bl-en">{html.escape(en)}</span>')
-    return "".join(parts)
 
 
 # ---- feeds, sitemap, robots, 404 --------------------------------------------------
@@ -331,7 +322,7 @@ def write_404(app: Sphinx, outdir: Path) -> None:
 <html lang="zh-CN">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>页面不存在 · Page not found - PANDA微短剧</title>
-<link rel="icon" href="{path}_static/favicon.svg">
+<link rel="icon" href="data:,">
 <style>{PAGE_404_STYLE}</style></head>
 <body><main>
 <h1>页面不存在 <span lang="en">· Page not found</span></h1>
@@ -449,17 +440,35 @@ def _finished(app: Sphinx, exception) -> None:
     if exception or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
+    _sweep_topics(app, outdir)
     write_feeds(app, outdir)
     write_sitemap(app, outdir)
     write_404(app, outdir)
 
 
+def _sweep_topics(app: Sphinx, outdir: Path) -> None:
+    """A topic tags.yml no longer lists leaves no page (a clean build would not write it)."""
+    from newsletter.book import read_tags
+
+    keep = {f"{tag}.html" for tag in read_tags(Path(app.srcdir))} | {"index.html"}
+    for page in sorted((outdir / "topics").glob("*.html")):
+        if page.name not in keep:
+            page.unlink()
+
+
 def _check_baseurl(app: Sphinx, config) -> None:
+    """html_baseurl goes into feeds, cards, meta tags and the sitemap: an address, and nothing that could end
+    an attribute or a tag where it is written (it is escaped there too)."""
+    from urllib.parse import urlsplit
+
     from sphinx.errors import ConfigError
 
-    if not re.match(r"^https?://", config.html_baseurl or ""):
-        raise ConfigError("_config.yml: set 'sphinx: config: html_baseurl' to the address the book is published at "
-                          "(e.g. https://<user>.github.io/<repo>/); feeds, cards and the sitemap need absolute links")
+    url = config.html_baseurl or ""
+    parts = urlsplit(url) if re.fullmatch(r"[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+", url) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"_config.yml: html_baseurl {url!r} is not the address of a site; set 'sphinx: config: "
+                          "html_baseurl' to the address the book is published at (e.g. https://<user>.github.io/"
+                          "<repo>/), without quotes, spaces, <, > or a query; feeds, cards and the sitemap need it")
 
 
 def setup(app: Sphinx) -> None:

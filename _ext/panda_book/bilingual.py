@@ -37,6 +37,7 @@ more), the pair gets ``bl-aligned`` and wide screens line the paragraphs up.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from docutils import nodes
@@ -44,6 +45,8 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+from .labels import bi_html
 
 logger = logging.getLogger(__name__)
 
@@ -124,9 +127,9 @@ def _visit_tags(self, node):
 
     names = read_tags(Path(self.builder.srcdir))
     prefix = "../" * self.builder.current_docname.count("/")
-    links = "".join(f'<a class="bl-tag" href="{prefix}topics/{tag}.html"><span lang="zh-CN" class="bl-zh">'
-                    f'{names[tag]["zh"]}</span><span class="bl-sep" aria-hidden="true"> · </span>'
-                    f'<span lang="en" class="bl-en">{names[tag]["en"]}</span></a>' for tag in node["tags"])
+    # tags.yml is data: every name escaped where it is written (its keys are [a-z0-9-], book.read_tags)
+    links = "".join(f'<a class="bl-tag" href="{prefix}topics/{html.escape(tag)}.html">'
+                    f'{bi_html(names[tag]["zh"], names[tag]["en"])}</a>' for tag in node["tags"])
     self.body.append(f'<p class="bl-tags"><span class="visually-hidden">话题 · Topics: </span>{links}</p>\n')
     raise nodes.SkipNode
 

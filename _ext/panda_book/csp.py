@@ -180,7 +180,12 @@ def check_and_secure(app: Sphinx, exception=None) -> None:
         if findings:
             continue
         try:
-            new = secure(html, {s for s in styles if f">{s}</style>" in html}, _widget_state(path, html))
+            state = _widget_state(path, html)
+            if state is not None:
+                from .pagecheck import check_widget_state
+
+                problems += [f"{name}: the interactive view: {p}" for p in check_widget_state(json.loads(state))]
+            new = secure(html, {s for s in styles if f">{s}</style>" in html}, state)
         except (OSError, ValueError) as err:
             problems.append(f"{name}: {err}")
             continue

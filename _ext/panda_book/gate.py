@@ -120,6 +120,11 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
+#: what an issue may publish as a download or image of its own (no .html/.htm/.xhtml/.js/.css, and no .svg
+#: except the charts the build draws: a file opened directly runs its scripts on the site's address, with no policy)
+PUBLISHABLE = frozenset({".csv", ".txt", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".json", ".md"})
+
+
 def file_problem(target: str, docdir: Path, srcdir: Path, filesystem: bool = False) -> str | None:
     """Why a file an issue names (include, download, image) may not be published, or None.
 
@@ -143,6 +148,9 @@ def file_problem(target: str, docdir: Path, srcdir: Path, filesystem: bool = Fal
     rel = resolved.relative_to(root).as_posix()
     if not any(rel == f or rel.startswith(f + "/") for f in ALLOWED_FOLDERS):
         return f"{target!r} ({rel}) is not a file an issue may use; {fix}"
+    if not rel.startswith("_build/") and resolved.suffix.lower() not in PUBLISHABLE:
+        return (f"{target!r}: an issue may publish {', '.join(sorted(PUBLISHABLE))} files only (a {resolved.suffix} "
+                "file opened on the site could run scripts); charts come from code cells")
     return None
 
 
@@ -213,5 +221,20 @@ class ContentGate(SphinxTransform):
         return None
 
 
+def _resolved(app, doctree: nodes.document, docname: str) -> None:
+    """Raw HTML made after reading (myst-nb's glue of another document's output is resolved by a post-transform,
+    after the gate ran): the same rule, on the final doctree of an issue."""
+    if not docname.startswith("issues/"):
+        return
+    for node in doctree.findall(nodes.raw):
+        if "html" in node.get("format", "").split() and not _WIDGET_VIEW.fullmatch(node.astext()):
+            problem = raw_problem(node.astext())
+            if problem:
+                logger.error(f"{problem} (it came from a {{glue}} reference or another step after reading)",
+                             location=node if node.line else (docname, None), type="panda", subtype="content")
+
+
 def setup_gate(app) -> None:
     app.add_transform(ContentGate)
+    # after every other handler (sphinx-thebe's kernel name is taken off at 900, csp.py)
+    app.connect("doctree-resolved", _resolved, priority=990)

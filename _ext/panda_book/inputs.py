@@ -59,6 +59,29 @@ def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = stamp(source[0])
 
 
+#: files of the book that every page draws from, beside its own source: the topic names (each story's tag
+#: links) and the search word list (how every page's words are indexed). Sphinx watches neither.
+BOOK_INPUTS = ("tags.yml", "search/zh-terms.txt")
+
+
+def book_inputs_digest(srcdir: Path) -> str:
+    h = hashlib.sha256()
+    for name in BOOK_INPUTS:
+        path = srcdir / name
+        h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"(none)") + b"\0")
+    return h.hexdigest()
+
+
+def _book_inputs_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Every page, when tags.yml or the search word list changed (an incremental build must equal a clean one)."""
+    digest = book_inputs_digest(Path(app.srcdir))
+    before = getattr(env, "panda_book_inputs_digest", None)
+    env.panda_book_inputs_digest = digest
+    if before is None or before == digest:
+        return []
+    return sorted(env.found_docs - set(removed))
+
+
 def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
     digest = code_digest()
     before = getattr(env, "panda_code_digest", None)
@@ -76,3 +99,4 @@ def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
 def setup(app: Sphinx) -> None:
     app.connect("source-read", _source_read)
     app.connect("env-get-outdated", _outdated)
+    app.connect("env-get-outdated", _book_inputs_outdated)

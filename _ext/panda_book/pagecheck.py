@@ -100,6 +100,8 @@ class _Reader(HTMLParser):
             elif name == "style":
                 self._found(f"<{tag} style=...> is a style attribute, which the Content-Security-Policy blocks; "
                             "use a class in static/panda.css", value)
+            elif tag == "link" and name == "href" and value == "data:," and values.get("rel") == "icon":
+                continue  # the 404 page's empty icon (no request for /favicon.ico at any depth): holds nothing
             elif name in _URL_ATTRS or name == "srcset":
                 for url in (value.split(",") if name == "srcset" else [value]):
                     problem = url_problem(url.strip().split(" ")[0] if name == "srcset" else url)
@@ -158,9 +160,72 @@ class _Reader(HTMLParser):
             self._text_of = None
 
 
+#: comments that browsers end where html.parser does not (``<!-->``, ``<!--->``), or end at ``--!>``: what a
+#: parser takes for a comment a browser would run
+_MALFORMED_COMMENT = re.compile(r"<!--(?:>|->)|--!>")
+
+
 def check_page(page: str, html: str, styles: frozenset[str] = frozenset()) -> list[Finding]:
     """What in this written page the site does not allow (``page``: its path in the site)."""
+    findings = [Finding(page, html.count("\n", 0, m.start()) + 1, f"a malformed HTML comment {m.group(0)!r}: browsers "
+                        "end it elsewhere than a parser does, so what follows could run; remove it", m.group(0))
+                for m in _MALFORMED_COMMENT.finditer(html)]
+    if findings:
+        return findings
     reader = _Reader(page, styles)
     reader.feed(html)
     reader.close()
     return reader.findings
+
+
+#: the widget packages whose models and views a page's interactive view may use (html-manager ships them)
+WIDGET_MODULES = frozenset({"@jupyter-widgets/base", "@jupyter-widgets/controls", "@jupyter-widgets/output"})
+_WIDGET_HTML_BANNED = frozenset({"script", "style", "link", "meta", "base", "iframe", "frame", "object", "embed",
+                                 "form", "svg", "math", "template"})
+
+
+class _WidgetHTML(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _WIDGET_HTML_BANNED:
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}>")
+            elif name in _URL_ATTRS and value and not re.match(r"^data:image/(png|svg\+xml)[;,]", value) \
+                    and url_problem(value):
+                self.problems.append(f"<{tag} {name}={value[:40]!r}>")
+
+    handle_startendtag = handle_starttag
+
+
+def check_widget_state(state: dict) -> list[str]:
+    """What in an interactive view's state (``_static/widgets/<page>.json``) the site does not allow: a model or
+    view from another module than the widget packages it ships (require.js would load it as a script), or HTML
+    with scripts, styles, meta refreshes, frames or handlers. Chart images (``data:image/png|svg``) pass."""
+    problems = []
+    for mid, model in (state.get("state") or {}).items():
+        for key in ("model_module", "view_module"):
+            module = model.get(key) or (model.get("state") or {}).get(f"_{key}")
+            if module is not None and module not in WIDGET_MODULES:
+                problems.append(f"widget {mid}: {key} {module!r} is not one of {sorted(WIDGET_MODULES)}")
+
+        def walk(value, mid=mid):
+            if isinstance(value, str) and "<" in value:
+                if _MALFORMED_COMMENT.search(value):
+                    problems.append(f"widget {mid}: a malformed HTML comment")
+                reader = _WidgetHTML()
+                reader.feed(value)
+                reader.close()
+                problems.extend(f"widget {mid}: {p}" for p in reader.problems)
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item)
+        walk(model.get("state"))
+    return problems

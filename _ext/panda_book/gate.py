@@ -166,6 +166,12 @@ class ContentGate(SphinxTransform):
         # the book's own pages (home, data, archive) may hold the HTML the project wrote; every page, theirs
         # included, passes the check of the written HTML (pagecheck.py)
         self._issue = self.env.docname.startswith("issues/")
+        # a notebook that failed to run is reported by checks.py at the failing line (and fails the build):
+        # its traceback output is not a second finding here
+        from myst_nb.sphinx_ import NbMetadataCollector
+
+        exec_data = NbMetadataCollector.get_doc_data(self.env).get(self.env.docname, {}).get("exec_data") or {}
+        self._run_failed = exec_data.get("succeeded") is False
         for node in list(self.document.findall(nodes.Element)):
             problem = self._problem(node, docdir, srcdir)
             if problem:
@@ -190,7 +196,7 @@ class ContentGate(SphinxTransform):
                 return ("this code cell is tagged raises-exception; a cell that raises is always an error and "
                         "tracebacks are never published: remove the tag and fix the cell")
             return self._output_size(node)
-        if _cell_of(node) is not None:
+        if _cell_of(node) is not None and not (self._run_failed and "traceback" in node.get("classes", [])):
             problem = _output_problem(node)
             if problem or node.get("mime_type") == WIDGET_VIEW_MIME:
                 return problem

@@ -60,17 +60,23 @@ def read_toc(root: Path) -> list[TocEntry]:
     if not isinstance(data, dict) or data.get("format") != "jb-book" or "root" not in data:
         raise BookError(path, 1, "_toc.yml must be a 'format: jb-book' toc with a 'root:'")
     # the first line naming each file (one pass: a toc of 500 issues is read on every build)
-    where: dict[str, int] = {}
+    where: dict[str, list[int]] = {}
     for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         found = _FILE_LINE.search(text)
         if found:
-            where.setdefault(found.group(1), number)
-    entries = []
+            where.setdefault(found.group(1), []).append(number)
+    entries: list[TocEntry] = []
     for chapter in data.get("chapters") or []:
         file = str(chapter.get("file", "")) if isinstance(chapter, dict) else ""
-        line = where.get(file, 1)
+        lines = where.get(file, [1])
+        repeated = any(e.file == file for e in entries)
+        line = lines[1] if repeated and len(lines) > 1 else lines[0]
         if not file:
             raise BookError(path, line, "each chapter needs '- file: <path without .md>'")
+        if repeated:
+            # (Jupyter Book stops on this before the book's checks run, without a line: the validator gives it)
+            raise BookError(path, line, f"{file!r} is listed twice (first at line {lines[0]}); a page appears once "
+                            "in the book: remove this line")
         entries.append(TocEntry(file, line))
     return entries
 

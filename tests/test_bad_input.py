@@ -24,7 +24,7 @@ from typing import Callable
 
 import pytest
 
-from .conftest import ROOT, Build, build, make_book
+from .conftest import JB, ROOT, Build, build, make_book
 
 NAME = "001-2025-11.md"
 PATH = f"issues/{NAME}"
@@ -185,6 +185,10 @@ CASES = {
     "toc entry without a file": Case(
         "_toc.yml", "chapters:\n", "chapters:\n  - file: issues/009-2026-01\n", at="  - file: issues/009-2026-01",
         words=["'issues/009-2026-01' has no file", "create it or remove the line"]),
+    "a page listed twice in the toc": Case(  # Jupyter Book stops on it before the book's checks, without a line
+        "_toc.yml", "  - file: issues/001-2025-11\n", "  - file: issues/001-2025-11\n  - file: issues/001-2025-11\n",
+        at=("  - file: issues/001-2025-11", 2), words=["is listed twice (first at line", "remove this line"],
+        how=VALIDATE),
     "issue not in the toc": Case(
         "issues/002-2025-12.md", change=second_issue("1", "2", listed=False), at=1,
         words=["this issue is not in _toc.yml", "add '  - file: issues/002-2025-12' under chapters"]),
@@ -637,3 +641,57 @@ def test_topic_names_are_escaped_wherever_they_are_written(good, tmp_path):
         html = (result.html / page).read_text(encoding="utf-8")
         assert "&lt;b&gt;就业&lt;/b&gt;" in html and "&lt;i&gt;Employment&lt;/i&gt;" in html, page
         assert "<b>就业" not in html and "<i>Employment" not in html and "<!-->" not in html, page
+
+
+# ---- build integrity: one build at a time, leftovers cleared, no false claim ----------------
+
+@pytest.mark.slow
+def test_two_builds_at_once_wait_for_each_other_and_give_a_clean_builds_tree(good, tmp_path):
+    root = copy_of(good, tmp_path)
+    replace(root / PATH, "中文正文。\n", "中文正文，第二版。\n")
+    env = {**os.environ, "PYTHONWARNINGS": ""}
+    runs = [subprocess.Popen([str(JB), "build", "."], cwd=root, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    outputs = [run.communicate(timeout=600)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], "\n".join(o[-2000:] for o in outputs)
+    assert not any("Traceback" in o for o in outputs)
+    assert any("another build is running" in o for o in outputs), "the second build did not wait"
+    clean = tmp_path / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("html", ".html.*", ".doctrees"))
+    result = build(clean)
+    assert result.returncode == 0, plain(result.output)[-3000:]
+    assert tree(root / "_build" / "html") == tree(result.html)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("leftover", ["folder", "file", "link"])
+def test_a_staging_folder_left_by_a_failure_does_not_stop_the_next_build(leftover, good, tmp_path):
+    root = copy_of(good, tmp_path)
+    staging = root / STAGING
+    if leftover == "folder":
+        (staging / "issues").mkdir(parents=True)
+        (staging / "issues" / "half-written.html").write_text("<p>half", encoding="utf-8")
+    elif leftover == "file":
+        staging.write_text("not a folder", encoding="utf-8")
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        staging.symlink_to(tmp_path / "elsewhere")
+    replace(root / PATH, "中文正文。\n", "中文正文，第二版。\n")
+    result = build(root)
+    assert result.returncode == 0, plain(result.output)[-3000:]
+    assert "第二版" in (result.html / "issues" / "001-2025-11.html").read_text(encoding="utf-8")
+    assert not os.path.lexists(staging)
+    assert leftover != "link" or (tmp_path / "elsewhere").is_dir()  # a link is removed, never followed
+
+
+@pytest.mark.slow
+def test_a_cell_that_removes_the_site_then_fails_is_not_called_the_last_good_build(good, tmp_path):
+    root = copy_of(good, tmp_path)
+    replace(root / PATH, "employment_chart(figures)\n```",
+            "employment_chart(figures)\n```\n\n```{code-cell} ipython3\nimport shutil\n"
+            "shutil.rmtree('../_build/html')\nraise RuntimeError('after the damage')\n```")
+    result = build(root)
+    output = plain(result.output)
+    assert result.returncode != 0
+    assert "left as the last good build made it" not in output
+    assert "was removed or changed while it ran" in output and "NOT the last good build" in output

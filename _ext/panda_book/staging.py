@@ -37,6 +37,20 @@ environment the last good build left is kept beside it
 and dropped when it succeeds; a build killed outright leaves the copy, and the
 next build puts it back before Sphinx loads the environment.
 
+One build at a time: a build holds ``_build/.panda-build.lock`` (``flock``) from
+the moment its configuration is read until it ends; a second build in the same
+folder says so and waits for it, then builds on what the first one left. The lock
+goes with the process, so a killed build never leaves it held.
+
+A staging folder left by any failure (a file, a link or a folder that cannot be
+deleted) is moved aside or, if even that fails, reported with the command that
+removes it; the next build works either way.
+
+"Left as the last good build made it" is said only when it is true: the tree is
+fingerprinted (names, sizes, times) when the build starts and compared when it
+fails. A code cell can delete or change ``_build/html`` while it runs; then the
+build says so, and that a full build is needed, instead.
+
 Hard links would be cheaper than a copy, but Sphinx rewrites files in place
 (``open(path, "w")``), which would write through a link into the last good tree.
 """
@@ -95,6 +109,71 @@ def _keep_env(app: Sphinx) -> None:
     else:
         tmp.write_bytes(b"")
     os.replace(tmp, good)
+
+
+def _lock(app: Sphinx, config) -> None:
+    """Hold the build folder's lock for the whole build (a second build waits for it)."""
+    import fcntl
+
+    folder = Path(app.outdir).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / ".panda-build.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held until exit
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        logger.info(f"panda_book: another build is running in {folder} ({holder}); waiting for it to finish")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    app.panda_lock = handle  # released when the process ends, however it ends
+
+
+def fingerprint(path: Path) -> dict[str, tuple[int, int]] | None:
+    """Every file below ``path`` with its size and modification time (ns); None if there is no tree."""
+    if not path.is_dir():
+        return None
+    found = {}
+    for folder, _dirs, files in os.walk(path):
+        for name in files:
+            full = os.path.join(folder, name)
+            try:
+                st = os.lstat(full)
+            except OSError:
+                continue
+            found[os.path.relpath(full, path)] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def clear(path: Path) -> None:
+    """Remove what a failed or killed build left at ``path``: a folder, a file or a link, or move it aside.
+
+    Raises ``SphinxError`` with the command that removes it when neither works.
+    """
+    from sphinx.errors import SphinxError
+
+    if not os.path.lexists(path):
+        return
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        return
+    except OSError as exc:
+        error = exc
+    aside = path.with_name(f"{path.name}.stale-{os.getpid()}")
+    try:
+        os.rename(path, aside)
+        logger.info(f"panda_book: {path.name} could not be removed ({error}); moved aside to {aside.name}")
+        return
+    except OSError:
+        pass
+    raise SphinxError(f"{path} is left from an earlier build and cannot be removed or moved ({error}); remove it "
+                      f"(rm -rf '{path}') and build again")
 
 
 def _delete(path: Path) -> None:
@@ -162,9 +241,12 @@ class _Staging:
         self.app, self.final, self.path = app, final, staging_dir(final)
         self.done = False
         _keep_env(app)
-        _remove(self.path)  # what a killed build left
-        _remove(self.final.with_name(f".{final.name}.old"))
+        clear(self.path)  # what a killed or failed build left
+        clear(self.final.with_name(f".{final.name}.old"))
         previous = previous_dir(final)
+        if os.path.lexists(previous) and (previous.is_symlink() or not previous.is_dir()):
+            clear(previous)
+        self.before = fingerprint(final)
         if final.is_dir():
             if previous.is_dir():
                 os.rename(previous, self.path)
@@ -233,11 +315,20 @@ def _end(app: Sphinx, exception) -> None:
             shown = staging.final.relative_to(Path(app.srcdir)).as_posix()
         except ValueError:
             shown = str(staging.final)
-        logger.info(f"panda_book: the build failed; {shown}/ is left as the last good build made it")
+        if fingerprint(staging.final) == staging.before:
+            logger.info(f"panda_book: the build failed; {shown}/ is left as the last good build made it")
+        elif staging.before is None:
+            logger.info(f"panda_book: the build failed; there was no {shown}/ before it, and there is none now")
+        else:
+            # the claim would be false: something in the build (a code cell?) removed or changed the published tree
+            logger.info(f"panda_book: the build failed, and {shown}/ was removed or changed while it ran (by a code "
+                        f"cell?); it is NOT the last good build: fix the error, then build again "
+                        f"(rm -rf _build && jupyter-book build . for a full build)")
 
 
 def setup(app: Sphinx) -> dict:
     # first: every other handler, and the builder, must see the staging folder
+    app.connect("config-inited", _lock, priority=1)  # before the environment is loaded or put back
     app.connect("config-inited", _killed_before)
     app.connect("builder-inited", _begin, priority=1)
     app.connect("build-finished", _end, priority=SWAP_PRIORITY)

@@ -120,38 +120,28 @@ class Figure:
         return " ".join(w for w in words if w)
 
 
-def _trim(x: float, digits: int) -> str:
-    """``x`` with at most ``digits`` decimals and no trailing zeros."""
-    text = f"{x:.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def format_zh(value: float) -> str:
-    """A number in Chinese form: 万 from ten thousand, 亿 from a hundred million.
+    """A number in Chinese form (babel, zh_CN): 万 from ten thousand, 亿 from a hundred million.
 
     >>> format_zh(2030000)
     '203万'
     """
-    if value >= 1e8:
-        return _trim(value / 1e8, 4) + "亿"
-    if value >= 1e4:
-        return _trim(value / 1e4, 4) + "万"
-    return _trim(value, 2)
+    from babel.numbers import format_compact_decimal
+
+    return format_compact_decimal(value, locale="zh_CN", fraction_digits=4)
 
 
 def format_en(value: float) -> str:
-    """A number in English form: separators below a million, words above.
+    """A number in English form (babel, en): separators below a million, words above.
 
     >>> format_en(36850000)
     '36.85 million'
     """
-    if value >= 1e9:
-        return _trim(value / 1e9, 3) + " billion"
-    if value >= 1e6:
-        return _trim(value / 1e6, 3) + " million"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    from babel.numbers import format_compact_decimal, format_decimal
+
+    if abs(value) >= 1e6:
+        return format_compact_decimal(value, locale="en", format_type="long", fraction_digits=3)
+    return format_decimal(value, format="#,##0.##", locale="en")
 
 
 def find_figures_block(text: str) -> tuple[int, str] | None:

@@ -4,13 +4,21 @@
 means: its value and its kind (a count or amount, a percentage, an ordinal, a
 date, a year). Forms understood:
 
-- Chinese: Arabic and full-width digits, thousands separators, decimals, 万, 亿,
-  万亿 and 千 after digits (203万 = 2,030,000; 3685万 = 36,850,000), Chinese
-  numerals before a measure word (三千部, 两万人, 一百二十集), percentages (12%,
-  百分之十二), ordinals (第38届, 第四部, 150周年), dates (11月8日) and years (2025年).
+- Chinese: Arabic and full-width digits, thousands separators, decimals, and the
+  scales 千, 万, 十万, 百万, 千万, 亿, 百亿, 千亿, 万亿 after digits (203万 = 2,030,000;
+  3千万 = 30,000,000); Chinese numerals before a measure word (三千部, 两万人,
+  一百二十集); the qualifiers 约/大约 (about), 近/将近/接近 (nearly), 超/超过/逾 (over)
+  before a number and 余/多 (over) inside it (3000余万 = 30,000,000, over); ranges
+  with one scale (3-5万 = 30,000 and 50,000); percentages (12%, 百分之十二) and 成
+  (三成 = 30%); ordinals (第38届, 第四部, 150周年), dates (11月8日) and years (2025年).
 - English: digits with separators and decimals, million / billion / thousand /
-  trillion (2.03 million), percentages (12%, 12 percent), ordinals (38th, fourth),
+  trillion (2.03 million) and bn / mn (5bn), money glued to its currency (RMB5,000,
+  US$3m, HK$1.2bn, ¥300k); the qualifiers about/around/approximately (about),
+  nearly/almost (nearly), over/more than/exceeding (over) before a number; ranges with
+  one scale (3-5 million); percentages (12%, 12 percent), ordinals (38th, fourth),
   dates (November 8, 8 November) and bare years (2025).
+
+Numbers are written back with babel (``format_decimal``), in the house style: 2,030,000.
 """
 
 from __future__ import annotations
@@ -26,12 +34,23 @@ _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
               "九": 9}
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_BIG = {"万": 10_000, "亿": 100_000_000}
-_ZH_SCALE = {"千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
+_ZH_SCALE = {"千": 1e3, "万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7, "亿": 1e8, "百亿": 1e10, "千亿": 1e11,
+             "万亿": 1e12}
+#: the scales as a regex alternation, longest first (千万 before 千)
+_ZH_SCALE_RE = "|".join(sorted(_ZH_SCALE, key=len, reverse=True))
+_ZH_BEFORE = {"约": "about", "大约": "about", "近": "nearly", "将近": "nearly", "接近": "nearly", "超": "over",
+              "超过": "over", "逾": "over", "突破": "over"}
+_ZH_BEFORE_RE = "|".join(sorted(_ZH_BEFORE, key=len, reverse=True))
 #: measure words after which a run of Chinese numerals is a count
 _COUNTERS = "人部集家个次名位项条场届期年天岁元块倍万亿千百"
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december"]
-_EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "mn": 1e6,
+             "b": 1e9, "bn": 1e9}
+_EN_BEFORE = {"about": "about", "around": "about", "approximately": "about", "roughly": "about", "nearly": "nearly",
+              "almost": "nearly", "over": "over", "more than": "over", "exceeding": "over", "upwards of": "over"}
+_EN_BEFORE_RE = "|".join(sorted(_EN_BEFORE, key=len, reverse=True))
+_CURRENCY = r"(?:US\$|HK\$|NT\$|RMB|CNY|USD|\$|¥|￥|€|£)"
 _EN_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
                 "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
                 "eighteenth", "nineteenth", "twentieth"]
@@ -49,6 +68,8 @@ class Number:
     kind: str  # number, percent, ordinal, date, year
     start: int
     end: int
+    #: what the text says of its precision: "about", "nearly", "over", or "" (as written)
+    qualifier: str = ""
 
     @property
     def family(self) -> str:
@@ -74,9 +95,9 @@ class Number:
 
 
 def _plain(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.6f}".rstrip("0").rstrip(".")
+    from babel.numbers import format_decimal
+
+    return format_decimal(round(value, 6), format="#,##0.######", locale="en_US")
 
 
 def _number(text: str) -> float:
@@ -116,7 +137,13 @@ def _scan(text: str, patterns) -> list[Number]:
             value = value_of(m)
             if value is None:
                 continue
-            found.append(Number(m.group(0).strip(), value, kind, m.start(), m.end()))
+            if isinstance(value, list):  # a range: one number for each end
+                found += [Number(text[a:b].strip(), v, kind, a, b, q) for v, q, a, b in value]
+            else:
+                value, qualifier = value if isinstance(value, tuple) else (value, "")
+                # a qualifier word before the number (约, about) is not part of its text or span
+                start = m.start("n") if "n" in m.re.groupindex else m.start()
+                found.append(Number(text[start:m.end()].strip(), value, kind, start, m.end(), qualifier))
             for i in range(m.start(), m.end()):
                 taken[i] = True
     return sorted(found, key=lambda n: n.start)
@@ -127,8 +154,14 @@ def parse_zh(text: str) -> list[Number]:
     text = text.translate(_FULLWIDTH)  # same length: positions stay valid
 
     def numeral_count(m):
-        value = zh_numeral(m.group(1))
-        return value if value is not None and (m.group(2) or m.group(1)[-1] in "十百千万亿") else None
+        value = zh_numeral(m.group("v"))
+        if value is None or not (m.group("c") or m.group("v")[-1] in "十百千万亿"):
+            return None
+        return value, _ZH_BEFORE.get(m.group("q") or "", "")
+
+    def tenths(m):
+        share = _number(m.group("v")) if m.group("v")[0].isdigit() else zh_numeral(m.group("v"))
+        return 10 * share, _ZH_BEFORE.get(m.group("q") or "", "")
 
     return _scan(text, [
         (r"(\d{1,2})月(\d{1,2})[日号]", "date", lambda m: int(m.group(1)) * 100 + int(m.group(2))
@@ -140,8 +173,15 @@ def parse_zh(text: str) -> list[Number]:
         (rf"({_NUM})\s*%", "percent", lambda m: _number(m.group(1))),
         (rf"百分之([{_ZH_NUMERALS}]+|{_NUM})", "percent",
          lambda m: zh_numeral(m.group(1)) if not m.group(1)[0].isdigit() else _number(m.group(1))),
-        (rf"({_NUM})\s*(万亿|亿|万|千)?", "number", lambda m: _number(m.group(1)) * _ZH_SCALE.get(m.group(2), 1)),
-        (rf"([{_ZH_NUMERALS}]{{2,}})([{_COUNTERS}]?)", "number", numeral_count),
+        (rf"(?P<q>{_ZH_BEFORE_RE})?(?P<n>(?P<v>{_NUM}|[一二两三四五六七八九十])成)(?![都为功立长本员果交绩就])",
+         "percent", tenths),
+        (rf"({_NUM})\s*[-–—~～至到]\s*({_NUM})\s*({_ZH_SCALE_RE})", "number", lambda m: [
+            (_number(m.group(1)) * _ZH_SCALE[m.group(3)], "", m.start(1), m.end(1)),
+            (_number(m.group(2)) * _ZH_SCALE[m.group(3)], "", m.start(2), m.end())]),
+        (rf"({_ZH_BEFORE_RE})?\s*(?P<n>{_NUM})\s*(余|多)?\s*({_ZH_SCALE_RE})?(余|多)?", "number",
+         lambda m: (_number(m.group(2)) * _ZH_SCALE.get(m.group(4), 1),
+                    "over" if (m.group(3) or m.group(5)) else _ZH_BEFORE.get(m.group(1) or "", ""))),
+        (rf"(?P<q>{_ZH_BEFORE_RE})?(?P<n>(?P<v>[{_ZH_NUMERALS}]{{2,}})(?P<c>[{_COUNTERS}]?))", "number", numeral_count),
     ])
 
 
@@ -153,8 +193,14 @@ def parse_en(text: str) -> list[Number]:
         return _MONTHS.index(name.lower()) + 1
 
     def scaled(m):
-        value = _number(m.group(1)) * _EN_SCALE.get((m.group(2) or "").lower(), 1)
-        return value
+        before = re.sub(r"\s+", " ", (m.group("q") or "").lower())
+        scale = m.group("s") or (m.group("g") if "g" in m.re.groupindex else None) or ""
+        return _number(m.group("v")) * _EN_SCALE.get(scale.lower(), 1), _EN_BEFORE.get(before, "")
+
+    def ranged(m):
+        scale = _EN_SCALE[m.group(3).lower()]
+        return [(_number(m.group(1)) * scale, "", m.start(1), m.end(1)),
+                (_number(m.group(2)) * scale, "", m.start(2), m.end())]
 
     def bare(m):
         return int(m.group(0)) if re.fullmatch(r"\d{4}", m.group(0)) and 1900 <= int(m.group(0)) <= 2100 else None
@@ -167,6 +213,11 @@ def parse_en(text: str) -> list[Number]:
         (r"\b(\d+)(?:st|nd|rd|th)\b", "ordinal", lambda m: int(m.group(1))),
         (rf"\b({'|'.join(_EN_ORDINALS)})\b", "ordinal", lambda m: _EN_ORDINALS.index(m.group(1).lower()) + 1),
         (rf"({_NUM})\s*(?:%|percent\b|per cent\b)", "percent", lambda m: _number(m.group(1))),
-        (r"(?<![\d.,])\d{4}(?![\d.,%])(?!\s*(?:million|billion|thousand|trillion)\b)", "year", bare),
-        (rf"(?<![\w.])({_NUM})(?:\s*(million|billion|thousand|trillion)\b)?", "number", scaled),
+        (rf"(?<![\w.])({_NUM})\s*(?:-|–|to)\s*({_NUM})\s*(million|billion|thousand|trillion|bn|mn)\b", "number",
+         ranged),
+        (rf"(?:\b(?P<q>{_EN_BEFORE_RE})\s+)?(?P<n>{_CURRENCY}\s?(?P<v>{_NUM}))"
+         r"\s*(?P<s>million|billion|thousand|trillion|bn|mn|m|b|k)?\b", "number", scaled),
+        (r"(?<![\d.,])\d{4}(?![\d.,%])(?!\s*(?:million|billion|thousand|trillion|bn|mn)\b)", "year", bare),
+        (rf"(?:\b(?P<q>{_EN_BEFORE_RE})\s+)?(?<![\w.])(?P<n>(?P<v>{_NUM}))"
+         r"(?:\s*(?P<s>million|billion|thousand|trillion)\b|(?P<g>bn|mn)\b)?", "number", scaled),
     ])

@@ -557,7 +557,7 @@ def test_staging_swaps_in_a_whole_tree_or_none(exchange, tmp_path, monkeypatch):
     (out / "issues" / "001.html").write_text("half-written", encoding="utf-8")  # in place, as Sphinx writes
     env.write_bytes(b"environment of the failed build")  # Sphinx pickles before it writes the pages
     assert page.read_text(encoding="utf-8") == "last good"
-    staging._end(app, RuntimeError("the build failed"))
+    staging.finish(app, RuntimeError("the build failed"))
     assert page.read_text(encoding="utf-8") == "last good" and Path(app.outdir) == final
     assert sorted(os.listdir(tmp_path / "_build")) == ["html"]
     assert env.read_bytes() == b"last good environment" and os.listdir(app.doctreedir) == ["environment.pickle"]
@@ -566,7 +566,7 @@ def test_staging_swaps_in_a_whole_tree_or_none(exchange, tmp_path, monkeypatch):
     (Path(app.outdir) / "issues" / "001.html").write_text("new", encoding="utf-8")
     (Path(app.outdir) / "feed.xml").write_text("<rss/>", encoding="utf-8")
     env.write_bytes(b"new environment")
-    staging._end(app, None)
+    staging.finish(app, None)
     assert page.read_text(encoding="utf-8") == "new" and (final / "feed.xml").is_file()
     assert env.read_bytes() == b"new environment" and os.listdir(app.doctreedir) == ["environment.pickle"]
     assert Path(app.outdir) == final and app.builder.outdir == final
@@ -583,19 +583,19 @@ def test_staging_swaps_in_a_whole_tree_or_none(exchange, tmp_path, monkeypatch):
     assert tree(out) == tree(final)
     assert not (out / "gone.html").exists() and not (tmp_path / "_build" / ".html.previous").exists()
     assert (out / "issues" / "001.html").stat().st_mtime == 1_000_000_500
-    staging._end(app, None)
+    staging.finish(app, None)
 
     # killed after pickling (no handler ran): the next build puts the last good environment back before loading it
     staging._begin(app)
     env.write_bytes(b"environment of the killed build")
     staging._killed_before(app, None)
     assert env.read_bytes() == b"new environment" and os.listdir(app.doctreedir) == ["environment.pickle"]
-    staging._end(app, None)
+    staging.finish(app, None)
     # a first build (no environment yet) that fails leaves none
     env.unlink()
     staging._begin(app)
     env.write_bytes(b"environment of the failed first build")
-    staging._end(app, RuntimeError("the build failed"))
+    staging.finish(app, RuntimeError("the build failed"))
     assert os.listdir(app.doctreedir) == []
 
 

@@ -30,7 +30,21 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from . import archive, bilingual, chartfig, checks, dataindex, execute, figures, gate, inputs, nav, purge, search, trim
+from . import (
+    archive,
+    bilingual,
+    chartfig,
+    checks,
+    dataindex,
+    execute,
+    figures,
+    gate,
+    inputs,
+    nav,
+    postbuild,
+    search,
+    trim,
+)
 
 HERE = Path(__file__).parent
 
@@ -59,7 +73,7 @@ def setup(app: Sphinx) -> dict:
     nav.setup(app)
     trim.setup(app)
     search.setup(app)
-    purge.setup(app)
+    postbuild.setup_post_build(app)  # the steps after the pages, in order (postbuild.py)
     app.setup_extension("panda_book.csp")  # Content-Security-Policy on every page (csp.py)
     app.setup_extension("panda_book.reproducible")  # one build date, never the clock (reproducible.py)
     app.setup_extension("panda_book.memory")  # no doctree held from its reading to its writing (memory.py)

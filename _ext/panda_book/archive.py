@@ -436,9 +436,8 @@ def _meta_tags(app: Sphinx, pagename: str, templatename: str, context, doctree) 
     context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(html_tags)
 
 
-def _finished(app: Sphinx, exception) -> None:
-    if exception or app.builder.format != "html":
-        return
+def write_site_files(app: Sphinx) -> None:
+    """Topics no longer listed swept; feeds, sitemap, robots.txt and the 404 page written (postbuild.py)."""
     outdir = Path(app.outdir)
     _sweep_topics(app, outdir)
     write_feeds(app, outdir)
@@ -481,4 +480,3 @@ def setup(app: Sphinx) -> None:
     app.connect("doctree-resolved", _resolve)
     app.connect("html-collect-pages", _topic_pages)
     app.connect("html-page-context", _meta_tags)
-    app.connect("build-finished", _finished, priority=800)

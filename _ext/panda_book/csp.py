@@ -152,13 +152,10 @@ def _source_of(app: Sphinx, name: str, snippet: str) -> tuple[str, int | None] |
     return str(path.relative_to(app.srcdir)), line
 
 
-def check_and_secure(app: Sphinx, exception=None) -> None:
+def check_and_secure(app: Sphinx) -> None:
     """Check every page this build wrote (pagecheck.py) and write its policy; a finding fails the build."""
-
     from .pagecheck import check_page
 
-    if exception is not None or app.builder.format != "html":
-        return
     outdir = Path(app.outdir)
     since = getattr(app, "panda_csp_since", 0)
     styles = own_styles()
@@ -236,6 +233,4 @@ def setup(app: Sphinx) -> dict:
     # after sphinx-thebe adds its kernel name (priority 500)
     app.connect("doctree-resolved", _drop_thebe_kernel, priority=900)
     app.connect("builder-inited", _started)
-    # last: after the pages, the 404 page (archive.py) and the CSS purge are written
-    app.connect("build-finished", check_and_secure, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -264,7 +264,7 @@ def _after_read(app: Sphinx, env) -> None:
         run.finish()
 
 
-def _failed(app: Sphinx, exception) -> None:
+def stop_kernels(app: Sphinx) -> None:
     run = getattr(app, "panda_run", None)
     if run is not None:  # the build stopped while reading: stop the kernels too
         run.cancelled.set()
@@ -276,4 +276,3 @@ def setup(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _before_read)
     app.connect("source-read", _source_read, priority=100)
     app.connect("env-updated", _after_read, priority=100)
-    app.connect("build-finished", _failed)

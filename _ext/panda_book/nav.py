@@ -218,9 +218,8 @@ def sweep(outdir: Path, env, started: float, removed_docs: set[str],
     return removed
 
 
-def _finished(app: Sphinx, exception) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
+def sweep_removed_output(app: Sphinx) -> None:
+    """Remove from the output what a clean build would not make (postbuild.py, first step)."""
     removed_docs = ALL if getattr(app, "panda_fresh_env", False) else getattr(app, "panda_removed_docs", set())
     removed = sweep(Path(app.outdir), app.env, getattr(app, "panda_build_started", 0), removed_docs,
                     words_cache(app))
@@ -236,4 +235,3 @@ def setup(app: Sphinx) -> None:
     app.connect("env-updated", _mystnb_css)
     app.connect("html-page-context", _context)
     # after the pages are written, before the sitemap (archive.py) and the CSS purge read them
-    app.connect("build-finished", _finished, priority=790)

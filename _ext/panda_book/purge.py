@@ -249,9 +249,8 @@ def words_cache(app: Sphinx) -> Path:
     return Path(app.doctreedir) / "panda-words.pickle"
 
 
-def _purge_site(app: Sphinx, exception) -> None:
-    if exception or app.builder.format != "html":
-        return
+def purge_unused_css(app: Sphinx) -> None:
+    """Theme CSS rules that nothing in the site matches, dropped (postbuild.py)."""
     outdir = Path(app.outdir)
     used = corpus(outdir, words_cache(app))
     for pattern in TARGETS:
@@ -262,7 +261,3 @@ def _purge_site(app: Sphinx, exception) -> None:
                 path.write_text(purged, encoding="utf-8")
                 logger.info(f"purged {path.relative_to(outdir)}: {len(css):,} -> {len(purged):,} bytes")
 
-
-def setup(app: Sphinx) -> None:
-    # after the themes copy their static files (pydata rewrites pygments.css at build-finished too)
-    app.connect("build-finished", _purge_site, priority=900)

@@ -69,8 +69,6 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-#: after every other handler: csp.py (950), purge.py (900), archive.py (800), nav.py (790), themes (500)
-SWAP_PRIORITY = 100_000
 _RENAME_EXCHANGE = 2
 
 
@@ -302,7 +300,8 @@ def _begin(app: Sphinx) -> None:
     app.panda_staging = _Staging(app, Path(app.outdir))
 
 
-def _end(app: Sphinx, exception) -> None:
+def finish(app: Sphinx, exception) -> None:
+    """Swap the staging copy in (no exception) or discard it (postbuild.py, last)."""
     staging = getattr(app, "panda_staging", None)
     if staging is None or staging.done:
         return
@@ -331,5 +330,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _lock, priority=1)  # before the environment is loaded or put back
     app.connect("config-inited", _killed_before)
     app.connect("builder-inited", _begin, priority=1)
-    app.connect("build-finished", _end, priority=SWAP_PRIORITY)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,4 +1,4 @@
-"""Run the notebooks Sphinx is about to read, in parallel, in warm kernels.
+"""Run the notebooks Sphinx is about to read, in parallel, each in a fresh kernel forked from a warm one.
 
 myst-nb (``execute_notebooks: cache``) runs each notebook that misses the
 execution cache as Sphinx reads it: one at a time, each in a new kernel that
@@ -9,12 +9,13 @@ Before Sphinx reads, this module builds each outdated issue's notebook exactly
 as myst-nb will (the same reader, after the same ``inputs`` stamp), asks the
 same jupyter-cache whether it is there, and runs the misses itself in a
 background thread while Sphinx reads (when Sphinx comes to a queued document
-it waits for that notebook only, and caches it from its own thread): one kernel
-per core, each kept for the whole build and reset between notebooks (``%reset
--f``, the notebook's folder as working directory, figures closed, the
-kernel's first warning filters and matplotlib settings restored, warning
-registries cleared, so a warning shows in every notebook that raises it). The
-executed notebooks go into the cache; myst-nb then finds every one of them
+it waits for that notebook only, and caches it from its own thread): one worker
+per core, each notebook in a new kernel of its own, in the notebook's folder, so
+no state passes from one issue to another (``np.set_printoptions``, rcParams,
+globals, warning registries). A new kernel would cost about 2 s of CPU (start-up
+and the imports); forked from a template that has done the imports
+(forkserver.py), it costs about 0.1 s, and it is started while the previous
+notebook runs. The executed notebooks go into the cache; myst-nb then finds every one of them
 there and renders its outputs as it always does.
 
 Nothing is decided here that myst-nb would decide otherwise: a notebook that
@@ -41,29 +42,6 @@ from . import inputs
 
 logger = logging.getLogger(__name__)
 
-# Run once in a new kernel: remember what a fresh kernel looks like.
-_FIRST = """\
-import sys as _s, warnings as _w
-import matplotlib as _m, matplotlib.pyplot as _p
-_s._panda_fresh = (list(_w.filters), dict(_m.rcParams))
-del _s, _w, _m, _p
-"""
-# Run before each notebook: back to that state, in the notebook's folder.
-_RESET = """\
-%reset -f
-import os as _o, sys as _s, warnings as _w
-import matplotlib as _m, matplotlib.pyplot as _p
-_p.close("all")
-_w.filters[:] = _s._panda_fresh[0]
-_w._filters_mutated()
-with _w.catch_warnings():
-    _w.simplefilter("ignore")
-    _m.rcParams.update(_s._panda_fresh[1])
-_o.chdir({cwd!r})
-del _o, _s, _w, _m, _p
-"""
-
-
 def _notebook(app: Sphinx, docname: str):
     """The notebook myst-nb will build from this document, or None if it is not one."""
     from myst_nb.core.read import create_nb_reader
@@ -81,21 +59,28 @@ def _notebook(app: Sphinx, docname: str):
 
 
 class _Kernel:
-    """One warm kernel: started once, reset between notebooks."""
+    """One fresh kernel for one notebook: forked from the build's warm template (forkserver.py), started
+    while the previous notebook still runs, shut down after its notebook."""
 
-    def __init__(self, name: str, cwd: str, timeout: int):
-        self.name, self.cwd, self.timeout = name, cwd, timeout
+    def __init__(self, name: str, cwd: str, timeout: int, forks):
+        self.name, self.cwd, self.timeout, self.forks = name, cwd, timeout, forks
         self.km = self.kc = None
 
-    async def start(self) -> None:
+    async def start(self) -> "_Kernel":
         from jupyter_client.manager import AsyncKernelManager
 
-        self.km = AsyncKernelManager(kernel_name=self.name)
+        from .forkserver import manager_class
+
+        if self.forks is not None and self.name == "python3":
+            self.km = manager_class()(kernel_name=self.name)
+            self.km.panda_forks, self.km.panda_cwd = self.forks, self.cwd
+        else:  # another kernel than the template's: a new process, started the usual way
+            self.km = AsyncKernelManager(kernel_name=self.name)
         await self.km.start_kernel(cwd=self.cwd)
         self.kc = self.km.client()
         self.kc.start_channels()
         await self.kc.wait_for_ready(timeout=60)
-        await self._run(_FIRST)
+        return self
 
     async def stop(self) -> None:
         if self.kc is not None:
@@ -104,31 +89,19 @@ class _Kernel:
             await self.km.shutdown_kernel(now=True)
         self.km = self.kc = None
 
-    async def _run(self, code: str) -> None:
-        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
-        while True:
-            reply = await self.kc.get_shell_msg(timeout=60)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"kernel reset failed: {reply['content'].get('ename')}")
-
-    async def execute(self, nb, cwd: str, allow_errors: bool) -> None:
+    async def execute(self, nb, allow_errors: bool) -> None:
         from nbclient import NotebookClient
 
-        if self.km is None:
-            await self.start()
-        await self._run(_RESET.format(cwd=cwd))
         # record_timing=False as jupyter-cache does: timings in cell metadata would change the cache key
         client = NotebookClient(nb, km=self.km, timeout=self.timeout, allow_errors=allow_errors,
-                                record_timing=False, resources={"metadata": {"path": cwd}},
+                                record_timing=False, resources={"metadata": {"path": self.cwd}},
                                 kernel_name=self.name)
         client.kc = self.kc
         await client.async_execute()
 
 
 class _Run:
-    """The notebooks of one build, run in a background thread while Sphinx reads.
+    """The notebooks of one build, run in a background thread while Sphinx reads, each in a fresh kernel.
 
     Kernels run ahead of the reading: Sphinx reads the documents in order, and
     when it comes to one whose notebook is queued, it waits for that one only
@@ -164,34 +137,54 @@ class _Run:
                 event.set()
 
     async def _run(self) -> None:
+        from .forkserver import ForkServer
+
         queue: asyncio.Queue = asyncio.Queue()
         for job in self.queue:
             queue.put_nowait(job)
         self.queue = []
-        await asyncio.gather(*(self._worker(queue) for _ in range(self.workers)))
+        try:
+            self.forks = ForkServer()
+        except Exception as exc:  # noqa: BLE001 - each kernel is then started the usual way
+            logger.info(f"panda_book: no kernel template ({exc.__class__.__name__}: {exc}); fresh kernels instead")
+            self.forks = None
+        try:
+            await asyncio.gather(*(self._worker(queue) for _ in range(self.workers)))
+        finally:
+            if self.forks is not None:
+                self.forks.stop()
+
+    def _start(self, job):
+        docname, path, nb, name = job
+        return asyncio.ensure_future(_Kernel(name, str(path.parent), self.timeout, self.forks).start())
 
     async def _worker(self, queue: asyncio.Queue) -> None:
-        kernel = None
-        try:
-            while not queue.empty() and not self.cancelled.is_set():
-                docname, path, nb, name = queue.get_nowait()
-                if kernel is None or kernel.name != name:
-                    if kernel is not None:
-                        await kernel.stop()
-                    kernel = _Kernel(name, str(path.parent), self.timeout)
-                started = time.perf_counter()
-                try:
-                    await kernel.execute(nb, str(path.parent), self.allow_errors)
-                    self.results[docname] = time.perf_counter() - started
-                except Exception as exc:  # noqa: BLE001 - myst-nb runs it again and reports it
-                    logger.info(f"{path.name}: left to myst-nb ({exc.__class__.__name__})")
-                    self.results[docname] = None
+        """Each notebook in a fresh kernel; the next one's kernel starts while this one runs."""
+        job = None if queue.empty() else queue.get_nowait()
+        starting = self._start(job) if job else None
+        while job is not None and not self.cancelled.is_set():
+            docname, path, nb, name = job
+            job = None if queue.empty() else queue.get_nowait()
+            following = self._start(job) if job else None
+            kernel = None
+            started = time.perf_counter()
+            try:
+                kernel = await starting
+                await kernel.execute(nb, self.allow_errors)
+                self.results[docname] = time.perf_counter() - started
+            except Exception as exc:  # noqa: BLE001 - myst-nb runs it again and reports it
+                logger.info(f"{path.name}: left to myst-nb ({exc.__class__.__name__})")
+                self.results[docname] = None
+            finally:
+                if kernel is not None:
                     await kernel.stop()
-                finally:
-                    self.ready[docname].set()
-        finally:
-            if kernel is not None:
-                await kernel.stop()
+                self.ready[docname].set()
+            starting = following
+        if starting is not None:  # cancelled: a kernel started for nothing
+            try:
+                await (await starting).stop()
+            except Exception:  # noqa: BLE001
+                pass
 
     def collect(self, docname: str) -> None:
         """Wait for this document's notebook, and put it in the cache if it ran."""
@@ -215,8 +208,8 @@ class _Run:
         for docname in self.ready:
             self.collect(docname)
         self.thread.join()
-        logger.info(f"panda_book: ran {self.done} of {self.count} notebooks in {self.workers} warm kernels, "
-                    f"beside the reading, in {time.perf_counter() - self.started:.1f} s")
+        logger.info(f"panda_book: ran {self.done} of {self.count} notebooks, each in a fresh kernel, {self.workers} "
+                    f"at a time, beside the reading, in {time.perf_counter() - self.started:.1f} s")
 
 
 def _before_read(app: Sphinx, env, docnames: list[str]) -> None:

@@ -145,20 +145,15 @@ def format_en(value: float) -> str:
 
 
 def find_figures_block(text: str) -> tuple[int, str] | None:
-    """The first line number (1-based) of the YAML and the YAML of the block."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        m = _FENCE_OPEN.match(line)
-        if not m:
-            continue
-        fence = m["fence"]
-        body = []
-        for j in range(i + 1, len(lines)):
-            if lines[j].strip() == fence:
-                return i + 2, "\n".join(body)
-            body.append(lines[j])
-        raise FiguresError("<text>", i + 1, f"the {{figures}} block is not closed: add a line '{fence}'")
-    return None
+    """The first line number (1-based) of the YAML and the YAML of the block (from the issue's model)."""
+    from .model import parse_issue
+
+    fence = parse_issue(text).figures
+    if fence is None:
+        return None
+    if not fence.closed:
+        raise FiguresError("<text>", fence.line, f"the {{figures}} block is not closed: add a line '{fence.markup}'")
+    return fence.line + 1, fence.content.removesuffix("\n")
 
 
 def parse_figures(yaml_text: str, path: str | Path = "<text>", first_line: int = 1) -> dict[str, Figure]:

@@ -1,8 +1,7 @@
-"""An issue's stories read straight from its MyST source, with file lines.
+"""An issue's stories and front matter, from its model (:mod:`newsletter.model`), with file lines.
 
-A light reader of the ``{story}`` / ``{zh}`` / ``{en}`` fences, for checks that
-must run fast and without Sphinx (the number checker, the validator). The Sphinx
-extension remains the authority on the page; this reader only needs the text.
+For checks that must run fast and without Sphinx (the number checker, the
+validator). The front matter is read with libyaml, once per process.
 """
 
 from __future__ import annotations
@@ -10,11 +9,11 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from dataclasses import dataclass, field
 
 import yaml
 
 from .errors import yaml_problem
+from .model import Block, Story, parse_issue, split_tags  # noqa: F401  (re-exported)
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -27,94 +26,9 @@ def _front_yaml(block: str):
     """
     return yaml.load(block, Loader=_LOADER)  # libyaml: the build reads every issue's front matter
 
-_STORY = re.compile(r"^(?P<fence>:{3,})\{story\}\s+(?P<id>\S+)\s*$")
-_BLOCK = re.compile(r"^(?P<fence>:{3,})\{(?P<lang>zh|en)\}\s*$")
-_OPTION = re.compile(r"^:(?P<key>[a-z]+):\s*(?P<value>.*)$")
-
-
-@dataclass
-class Block:
-    """One language of a story: its headline and body, line by line."""
-
-    lang: str
-    line: int
-    gap: str = ""
-    headline: tuple[int, str] | None = None
-    body: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def has_body(self) -> bool:
-        return any(text.strip() for _, text in self.body)
-
-    def text(self) -> str:
-        """Headline and body as one text (whitespace folded), for finding sentences."""
-        parts = ([self.headline[1]] if self.headline else []) + [t for _, t in self.body]
-        return re.sub(r"\s+", " ", " ".join(parts)).strip()
-
-
-@dataclass
-class Story:
-    id: str
-    line: int
-    blocks: dict[str, Block] = field(default_factory=dict)
-    #: the story's own options (``:number:``, ``:source:``, ``:tags:``), with their lines
-    options: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-    @property
-    def tags(self) -> list[str]:
-        return split_tags(self.options.get("tags", (0, ""))[1])
-
-    @property
-    def partial(self) -> bool:
-        """Marked as covering only part of the other language (``:gap: partial``)."""
-        return any(b.gap == "partial" for b in self.blocks.values())
-
-
 def read_stories(text: str) -> dict[str, Story]:
-    """The stories of an issue by id, in order."""
-    stories: dict[str, Story] = {}
-    lines = text.splitlines()
-    story: Story | None = None
-    story_fence = ""
-    block: Block | None = None
-    block_fence = ""
-    in_options = False
-    for number, line in enumerate(lines, 1):
-        stripped = line.strip()
-        if block is not None:
-            if stripped == block_fence:
-                block, in_options = None, False
-                continue
-            option = _OPTION.match(stripped) if in_options else None
-            if option:
-                if option["key"] == "headline":
-                    block.headline = (number, option["value"])
-                elif option["key"] == "gap":
-                    block.gap = option["value"].strip()
-                continue
-            in_options = False
-            block.body.append((number, line))
-            continue
-        if story is not None:
-            if stripped == story_fence:
-                story = None
-                continue
-            option = _OPTION.match(stripped)
-            if option and not story.blocks:
-                story.options[option["key"]] = (number, option["value"].strip())
-                continue
-            match = _BLOCK.match(stripped)
-            if match:
-                block = Block(match["lang"], number)
-                block_fence, in_options = match["fence"], True
-                story.blocks[block.lang] = block
-            continue
-        match = _STORY.match(stripped)
-        if match:
-            story = Story(match["id"], number)
-            story_fence = match["fence"]
-            stories[story.id] = story
-    return stories
+    """The stories of an issue by id, in order (from the issue's model, :mod:`newsletter.model`)."""
+    return parse_issue(text).stories
 
 
 def read_front_matter(text: str) -> dict:
@@ -156,8 +70,3 @@ def front_matter_problem(text: str) -> tuple[int, str] | None:
     if not isinstance(data, dict):
         return 2, "the front matter must be 'key: value' lines (compare templates/issue.md)"
     return None
-
-
-def split_tags(value: str) -> list[str]:
-    """``employment, nanning`` -> ``["employment", "nanning"]``."""
-    return [t.strip() for t in value.split(",") if t.strip()]

@@ -8,7 +8,6 @@ where every road (``{eval-rst}``, ``{include}``, cell outputs) has met.
 
 from __future__ import annotations
 
-import functools
 import re
 
 #: inline tags an issue's text may hold, without attributes (line breaks, sub/superscripts, ruby readings)
@@ -19,8 +18,6 @@ _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 #: directives whose text goes into the page unchecked, or that read files: never in an issue
 UNSAFE_DIRECTIVES = ("raw", "eval-rst", "eval-md", "include", "literalinclude")
-#: directives whose body is data or code, not Markdown
-_DATA_DIRECTIVES = ("figures", "code-cell")
 
 
 def url_problem(url: str) -> str | None:
@@ -46,46 +43,19 @@ def raw_problem(text: str) -> str | None:
             "MyST: text, links [text](https://...), images ![alt](file)")
 
 
-@functools.lru_cache(maxsize=1)
-def _parser():
-    from markdown_it.renderer import RendererHTML
-    from myst_parser.config.main import MdParserConfig
-    from myst_parser.parsers.mdit import create_md_parser
+def raw_html(text: str) -> list[tuple[int, str]]:
+    """(line, message) for each piece of raw HTML, unsafe address or unsafe directive in an issue, read from its
+    model (:mod:`newsletter.model`: MyST's parser, directive bodies parsed as the Markdown they are)."""
+    from .model import directive, parse_issue
 
-    return create_md_parser(MdParserConfig(enable_extensions={"colon_fence"}), RendererHTML)
-
-
-def _directive(info: str) -> str | None:
-    found = re.match(r"^\{([\w-]+)\}", info.strip())
-    return found.group(1) if found else None
-
-
-def raw_html(text: str, first_line: int = 1) -> list[tuple[int, str]]:
-    """(line, message) for each piece of raw HTML, unsafe address or unsafe directive in an issue's Markdown,
-    read as MyST reads it (directive bodies parsed as the Markdown they are)."""
+    issue = parse_issue(text)
     problems: list[tuple[int, str]] = []
-    for token in _parser().parse(text):
-        line = first_line + (token.map[0] if token.map else 0)
-        if token.type in ("fence", "colon_fence"):
-            name = _directive(token.info)
-            if name in UNSAFE_DIRECTIVES:
-                problems.append((line, f"a {{{name}}} block is not allowed in an issue: it puts text into the page "
-                                       "unchecked or reads other files; write the content in MyST (stories, {bi} "
-                                       "labels, charts from code cells) instead"))
-            elif name and name not in _DATA_DIRECTIVES:
-                problems += raw_html(token.content, line + 1)
-            continue
-        if token.type == "html_block":
-            problem = raw_problem(token.content)
-            if problem:
-                problems.append((line, problem))
-        for child in token.children or ():
-            if child.type == "html_inline":
-                problem = raw_problem(child.content)
-                if problem:
-                    problems.append((line, problem))
-            elif child.type in ("link_open", "image"):
-                problem = url_problem(str(child.attrs.get("href") or child.attrs.get("src") or ""))
-                if problem:
-                    problems.append((line, problem))
-    return problems
+    for fence in issue.fences:
+        name = directive(fence.info)[0]
+        if name in UNSAFE_DIRECTIVES:
+            problems.append((fence.line, f"a {{{name}}} block is not allowed in an issue: it puts text into the page "
+                                         "unchecked or reads other files; write the content in MyST (stories, {bi} "
+                                         "labels, charts from code cells) instead"))
+    problems += [(line, problem) for line, html in issue.html if (problem := raw_problem(html))]
+    problems += [(line, problem) for line, url in issue.links + issue.images if (problem := url_problem(url))]
+    return sorted(problems, key=lambda p: p[0])

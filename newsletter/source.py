@@ -4,7 +4,7 @@
   at the line of the first byte that is not;
 - :func:`unclosed_fences`: a ``:::`` or ````` block never closed (markdown-it
   closes it silently at the end of the file, so the rest of the issue vanishes
-  into it);
+  into it), found in the issue's model;
 - :func:`local_images`: the images an issue shows from the book's own files.
 
 The validator (``python -m newsletter validate``) and the book's extension use
@@ -19,12 +19,8 @@ from pathlib import Path
 
 from .errors import LocatedError
 
-_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
 _BOMS = {b"\xef\xbb\xbf": "UTF-8", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<target>[^)\s>]+)")
-_IMAGE_DIRECTIVE = re.compile(r"^ {0,3}(`{3,}|~{3,}|:{3,})\{(?:image|figure)\}\s+(?P<target>\S+)")
 
 
 class SourceError(LocatedError):
@@ -59,69 +55,34 @@ class FenceProblem:
     message: str
 
 
-def front_matter_end(lines: list[str]) -> int:
-    """The index of the first line after the front matter (0 if there is none)."""
-    if lines and lines[0].strip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].strip() == "---":
-                return i + 1
-    return 0
-
-
 def unclosed_fences(text: str) -> list[FenceProblem]:
-    """Fences opened and never closed, and closing lines with nothing open."""
-    lines = text.splitlines()
-    stack: list[tuple[str, int, str]] = []  # (fence, line, info)
+    """Fences opened and never closed, and closing lines with nothing open (from the issue's model)."""
+    from .model import parse_issue
+
     problems = []
-    for i in range(front_matter_end(lines), len(lines)):
-        m = _FENCE.match(lines[i])
-        if not m:
+    consequences: list[tuple[int, int]] = []  # what a fence that swallowed the rest of the file holds
+    for fence in parse_issue(text).fences:
+        if any(start < fence.line <= end for start, end in consequences):
             continue
-        fence, info = m["fence"], m["info"].strip()
-        top = stack[-1] if stack else None
-        closes = top and fence[0] == top[0][0] and len(fence) >= len(top[0]) and not info
-        if top and top[0][0] in "`~":
-            if closes:
-                stack.pop()
-            continue  # inside a code fence nothing else is markup
-        if closes:
-            stack.pop()
-        elif not info and fence[0] == ":":
-            problems.append(FenceProblem(i + 1, f"'{fence}' closes nothing: no ':::' block is open here; "
-                                                "remove the line or open the block above it"))
+        if fence.swallows:
+            consequences.append((fence.line, fence.end))
+            problems.append(FenceProblem(fence.line, f"'{fence.markup}{fence.info}' opened here is never closed; "
+                                                     f"add a line '{fence.markup}' where the block ends"))
+            continue
+        if fence.closed:
+            continue
+        if not fence.info and fence.markup.startswith(":"):
+            problems.append(FenceProblem(fence.line, f"'{fence.markup}' closes nothing: no ':::' block is open here; "
+                                                     "remove the line or open the block above it"))
         else:
-            stack.append((fence, i + 1, info))
-    for fence, line, info in stack:
-        problems.append(FenceProblem(line, f"'{fence}{info}' opened here is never closed; add a line "
-                                           f"'{fence}' where the block ends"))
+            problems.append(FenceProblem(fence.line, f"'{fence.markup}{fence.info}' opened here is never closed; "
+                                                     f"add a line '{fence.markup}' where the block ends"))
     return problems
 
 
-def _markdown_lines(text: str):
-    """(line number, line) of the Markdown of an issue: no front matter, no code or YAML fences."""
-    lines = text.splitlines()
-    code: str | None = None
-    for i in range(front_matter_end(lines), len(lines)):
-        line = lines[i]
-        m = _FENCE.match(line)
-        if code is not None:
-            if m and m["fence"][0] == code[0] and len(m["fence"]) >= len(code) and not m["info"].strip():
-                code = None
-            continue
-        if m and m["fence"][0] in "`~":
-            code = m["fence"]
-            yield i + 1, line  # the opening line itself (a {raw} or {image} directive is read from it)
-            continue
-        yield i + 1, line
-
-
 def local_images(text: str) -> list[tuple[int, str]]:
-    """(line, target) of each image an issue shows from a file (not a web address)."""
-    found = []
-    for number, line in _markdown_lines(text):
-        targets = [m["target"] for m in _MD_IMAGE.finditer(_CODE_SPAN.sub("", line))]
-        directive = _IMAGE_DIRECTIVE.match(line)
-        if directive:
-            targets.append(directive["target"])
-        found += [(number, t) for t in targets if not re.match(r"^([a-z][a-z0-9+.-]*:|//|#)", t, re.I)]
-    return found
+    """(line, target) of each image an issue shows from a file (not a web address), from the issue's model."""
+    from .model import parse_issue
+
+    return [(line, target) for line, target in parse_issue(text).images
+            if not re.match(r"^([a-z][a-z0-9+.-]*:|//|#)", target, re.I)]

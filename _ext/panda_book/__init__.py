@@ -43,6 +43,7 @@ from . import (
     nav,
     postbuild,
     search,
+    store,
     trim,
 )
 
@@ -61,6 +62,7 @@ def _strict(app: Sphinx, config) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _strict)
+    store.setup_stores(app)  # per-page facts as environment collectors (store.py)
     gate.setup_gate(app)  # what content may put on a page, on the doctree (gate.py)
     bilingual.setup(app)
     chartfig.setup(app)

@@ -19,13 +19,13 @@ by hand):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -36,6 +36,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import nav
 from .bilingual import GAP_TEXT, lang_span
 from .labels import bi_html
+from .store import IssueStore
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +49,7 @@ class issue_archive(nodes.General, nodes.Element):
 
 
 def _store(env) -> dict:
-    if not hasattr(env, "panda_issues"):
-        env.panda_issues = {}
-    if not hasattr(env, "panda_archive_docs"):
-        env.panda_archive_docs = set()
-    return env.panda_issues
+    return IssueStore.of(env)
 
 
 def note_story(env, story_id: str, number, blocks, tags: list[str], section) -> dict | None:
@@ -165,16 +162,6 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         placeholder.replace_self(out)
 
 
-def _purge(app, env, docname):
-    _store(env).pop(docname, None)
-    env.panda_archive_docs.discard(docname)
-
-
-def _merge(app, env, docnames, other):
-    _store(env).update({d: v for d, v in getattr(other, "panda_issues", {}).items() if d in docnames})
-    env.panda_archive_docs |= getattr(other, "panda_archive_docs", set()) & set(docnames)
-
-
 def _updated(app, env) -> list[str]:
     # The home page lists every issue with its headlines: written again when
     # they (or an issue's number, date, topics) change, and only then.
@@ -199,31 +186,41 @@ def _topic_pages(app: Sphinx):
 
     tags = read_tags(Path(app.srcdir))
     issues = issues_newest_first(app.env)
-    index_items = []
+    topics = []
     for tag, names in tags.items():
         rows = []
         for docname, entry in issues:
             zh, en = issue_name(entry["meta"])
-            for story in entry["stories"]:
-                if tag in story["tags"]:
-                    href = f"../{docname}.html#story-{story['id']}"
-                    date = html.escape(str(entry["meta"].get("date", "")))
-                    heads = bi_html(headline(story, "zh"), headline(story, "en"))
-                    rows.append(f'<li><a href="{href}">{heads}</a> '
-                                f'<span class="bl-issue-ref">{bi_html(zh, en)}, {date}</span></li>')
-        count = bi_html(f"带有这个话题的报道，最新在前：{len(rows)}篇。",
-                         f"{len(rows)} stories on this topic, newest first.")
-        body = (f'<h1>{bi_html(names["zh"], names["en"])}</h1><p>{count}</p>'
-                f'<ul class="bl-topic-stories">{"".join(rows)}</ul>'
-                f'<p><a href="index.html">{bi_html("全部话题", "All topics")}</a></p>')
-        index_items.append(f'<li><a href="{tag}.html">{bi_html(names["zh"], names["en"])}</a> ({len(rows)})</li>')
+            rows += [{"href": f"../{docname}.html#story-{story['id']}", "zh": headline(story, "zh"),
+                      "en": headline(story, "en"), "issue_zh": zh, "issue_en": en,
+                      "date": str(entry["meta"].get("date", ""))}
+                     for story in entry["stories"] if tag in story["tags"]]
+        body = render("topic.html", names=names, rows=rows)
+        topics.append({"tag": tag, "zh": names["zh"], "en": names["en"], "count": len(rows)})
         # Sphinx's templates print a page's title as HTML: tags.yml's names are data, escaped here
         title = html.escape(f"{names['zh']} · {names['en']}")
         if _write_topic(app, f"topics/{tag}", body):
             yield f"topics/{tag}", {"title": title, "pagetitle": title, "body": body}, "page.html"
-    body = (f'<h1>{bi_html("话题", "Topics")}</h1><ul class="bl-topics">{"".join(index_items)}</ul>')
+    body = render("topics.html", topics=topics)
     if _write_topic(app, "topics/index", body):
         yield "topics/index", {"title": "话题 · Topics", "pagetitle": "话题 · Topics", "body": body}, "page.html"
+
+
+@functools.cache
+def _templates():
+    """The generated pages' templates (site_templates/), autoescaped: what they print from data is escaped."""
+    import jinja2
+    from markupsafe import Markup
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "site_templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.globals["bi"] = lambda zh, en: Markup(bi_html(zh, en))  # the one bilingual label (labels.py)
+    return env
+
+
+def render(name: str, **context) -> str:
+    """A generated page (or page body) from its template in site_templates/."""
+    return _templates().get_template(name).render(**context)
 
 
 def _write_topic(app: Sphinx, pagename: str, body: str) -> bool:
@@ -259,49 +256,80 @@ def _summary(entry) -> str:
     return " / ".join(" · ".join(p for p in (s["zh"], s["en"]) if p) for s in entry["stories"])
 
 
+_ATOM = "http://www.w3.org/2005/Atom"
+_SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def _xml(root, path: Path) -> None:
+    """An ElementTree written as UTF-8 with its declaration (every text and attribute escaped by it). A tree's
+    default namespace is its root's ``xmlns`` attribute, so its elements are written without a prefix."""
+    from xml.etree import ElementTree as ET
+
+    path.write_bytes(ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n")
+
+
 def write_feeds(app: Sphinx, outdir: Path) -> None:
+    from xml.etree.ElementTree import Element, SubElement
+
     from .reproducible import build_datetime
 
     base = base_url(app)
-    issues = issues_newest_first(app.env)
     title = "PANDA微短剧 · Mini-drama newsletter"
     updated = build_datetime()  # the build date: SOURCE_DATE_EPOCH, last commit or newest issue, not the clock
-    items, entries = [], []
-    for docname, entry in issues:
+
+    def text(parent, tag: str, value: str, **attrs):
+        element = SubElement(parent, tag, attrs)
+        element.text = value
+        return element
+
+    rss = Element("rss", {"version": "2.0", "xmlns:atom": _ATOM})
+    channel = SubElement(rss, "channel")
+    text(channel, "title", title)
+    text(channel, "link", base)
+    text(channel, "description", SITE_DESCRIPTION)
+    text(channel, "language", "zh-cn")
+    text(channel, "lastBuildDate", format_datetime(updated))
+    SubElement(channel, "atom:link", {"href": f"{base}feed.xml", "rel": "self", "type": "application/rss+xml"})
+    atom = Element("feed", {"xmlns": _ATOM, "xml:lang": "zh-CN"})
+    text(atom, "title", title)
+    text(atom, "subtitle", SITE_DESCRIPTION)
+    SubElement(atom, "link", {"href": base})
+    SubElement(atom, "link", {"rel": "self", "href": f"{base}atom.xml"})
+    text(atom, "id", base)
+    text(atom, "updated", updated.isoformat())
+    text(SubElement(atom, "author"), "name", "PANDA")
+    for docname, entry in issues_newest_first(app.env):
         zh, en = issue_name(entry["meta"])
         link = f"{base}{docname}.html"
         when = issue_datetime(entry["meta"])
-        items.append(f"<item><title>{escape(f'{zh} · {en}')}</title><link>{escape(link)}</link>"
-                     f"<guid isPermaLink=\"true\">{escape(link)}</guid><pubDate>{format_datetime(when)}</pubDate>"
-                     f"<description>{escape(_summary(entry))}</description></item>")
-        entries.append(f"<entry><title>{escape(f'{zh} · {en}')}</title><link href=\"{escape(link)}\"/>"
-                       f"<id>{escape(link)}</id><updated>{when.isoformat()}</updated>"
-                       f"<published>{when.isoformat()}</published>"
-                       f"<summary>{escape(_summary(entry))}</summary></entry>")
-    rss = (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
-           f'xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>{escape(title)}</title>'
-           f"<link>{escape(base)}</link><description>{escape(SITE_DESCRIPTION)}</description>"
-           f"<language>zh-cn</language><lastBuildDate>{format_datetime(updated)}</lastBuildDate>"
-           f'<atom:link href="{escape(base)}feed.xml" rel="self" type="application/rss+xml"/>'
-           f"{''.join(items)}</channel></rss>\n")
-    atom = (f'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">'
-            f"<title>{escape(title)}</title><subtitle>{escape(SITE_DESCRIPTION)}</subtitle>"
-            f'<link href="{escape(base)}"/><link rel="self" href="{escape(base)}atom.xml"/>'
-            f"<id>{escape(base)}</id><updated>{updated.isoformat()}</updated>"
-            f"<author><name>PANDA</name></author>{''.join(entries)}</feed>\n")
-    (outdir / "feed.xml").write_text(rss, encoding="utf-8")
-    (outdir / "atom.xml").write_text(atom, encoding="utf-8")
+        item = SubElement(channel, "item")
+        text(item, "title", f"{zh} · {en}")
+        text(item, "link", link)
+        text(item, "guid", link, isPermaLink="true")
+        text(item, "pubDate", format_datetime(when))
+        text(item, "description", _summary(entry))
+        node = SubElement(atom, "entry")
+        text(node, "title", f"{zh} · {en}")
+        SubElement(node, "link", {"href": link})
+        text(node, "id", link)
+        text(node, "updated", when.isoformat())
+        text(node, "published", when.isoformat())
+        text(node, "summary", _summary(entry))
+    _xml(rss, outdir / "feed.xml")
+    _xml(atom, outdir / "atom.xml")
 
 
 def write_sitemap(app: Sphinx, outdir: Path) -> None:
+    from xml.etree.ElementTree import Element, SubElement
+
     base = base_url(app)
     pages = sorted(p.relative_to(outdir).as_posix() for p in outdir.rglob("*.html")
                    if not p.relative_to(outdir).as_posix().startswith(("_static/", "_sources/"))
                    and p.name not in ("404.html", "genindex.html", "search.html"))
-    urls = "".join(f"<url><loc>{escape(base + page)}</loc></url>" for page in pages)
-    (outdir / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="'
-                                        f'http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n',
-                                        encoding="utf-8")
+    urlset = Element("urlset", {"xmlns": _SITEMAP})
+    for page in pages:
+        SubElement(SubElement(urlset, "url"), "loc").text = base + page
+    _xml(urlset, outdir / "sitemap.xml")
     (outdir / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n", encoding="utf-8")
 
 
@@ -318,22 +346,7 @@ h1 { font-size: 1.6rem; } input { font: inherit; padding: .3rem .5rem; }
 def write_404(app: Sphinx, outdir: Path) -> None:
     # served for any missing path at any depth: absolute links only, no theme assets
     path = re.sub(r"^https?://[^/]+", "", base_url(app))
-    page = f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>页面不存在 · Page not found - PANDA微短剧</title>
-<link rel="icon" href="data:,">
-<style>{PAGE_404_STYLE}</style></head>
-<body><main>
-<h1>页面不存在 <span lang="en">· Page not found</span></h1>
-<p>这个地址没有页面，可能已经移动。<span lang="en">There is no page at this address; it may have moved.</span></p>
-<p><a href="{path}index.html">回到首页 <span lang="en">· Go to the home page</span></a></p>
-<form action="{path}search.html" method="get" role="search">
-<label>搜索 <span lang="en">· Search</span> <input type="search" name="q"></label>
-<button type="submit">搜索 <span lang="en">· Search</span></button></form>
-</main></body></html>
-"""
-    (outdir / "404.html").write_text(page, encoding="utf-8")
+    (outdir / "404.html").write_text(render("404.html", path=path, style=PAGE_404_STYLE), encoding="utf-8")
 
 
 # ---- social cards and meta tags -------------------------------------------------
@@ -474,8 +487,6 @@ def setup(app: Sphinx) -> None:
     app.add_node(issue_archive)
     app.add_directive("issue-archive", IssueArchiveDirective)
     app.connect("config-inited", _check_baseurl)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
     app.connect("env-get-updated", _updated)
     app.connect("doctree-resolved", _resolve)
     app.connect("html-collect-pages", _topic_pages)

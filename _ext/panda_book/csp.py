@@ -87,20 +87,9 @@ def _attributes(html: str):
 
 def widget_styles(state: str) -> list[str]:
     """The style attributes (as the browser reads them) of the HTML held in a widget state's strings."""
-    found = []
+    from .pagecheck import html_strings
 
-    def walk(value) -> None:
-        if isinstance(value, str) and "<" in value:
-            found.extend(unescape(v) for name, v in _attributes(value) if name == "style")
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(json.loads(state))
-    return found
+    return [unescape(v) for text in html_strings(json.loads(state)) for name, v in _attributes(text) if name == "style"]
 
 
 def policy(styles: frozenset[str] | set[str] = frozenset(), widget_state: str | None = None) -> str:

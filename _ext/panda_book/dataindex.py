@@ -26,6 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import nav
 from .bilingual import lang_block, lang_pair, lang_span
 from .chartfig import chart_image, svg_info
+from .store import FigureStore
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +46,7 @@ def _bi(zh: str, en: str) -> list[nodes.Node]:
 
 
 def _store(env) -> dict:
-    if not hasattr(env, "panda_figures"):
-        env.panda_figures = {}
-    if not hasattr(env, "panda_index_docs"):
-        env.panda_index_docs = set()
-    return env.panda_figures
+    return FigureStore.of(env)
 
 
 def note_records(env, docname: str, records: dict) -> None:
@@ -120,16 +117,6 @@ def _lang_of(node) -> str | None:
             return node["lang"]
         node = node.parent
     return None
-
-
-def _purge(app, env, docname):
-    _store(env).pop(docname, None)
-    env.panda_index_docs.discard(docname)
-
-
-def _merge(app, env, docnames, other):
-    _store(env).update({d: v for d, v in getattr(other, "panda_figures", {}).items() if d in docnames})
-    env.panda_index_docs |= getattr(other, "panda_index_docs", set()) & set(docnames)
 
 
 def _updated(app, env) -> list[str]:
@@ -279,8 +266,6 @@ def setup(app: Sphinx) -> None:
     app.add_node(figures_index)
     app.add_directive("figures-index", FiguresIndexDirective)
     app.add_transform(AnchorCitedSentences)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
     app.connect("env-get-updated", _updated)
     app.connect("doctree-resolved", _resolve)
     app.connect("doctree-read", _toc_without_ids, priority=900)  # after Sphinx's contents collector

@@ -28,7 +28,7 @@ from pathlib import Path
 #: imported once by the template: what an issue's notebook imports
 WARM_IMPORTS = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython",
                 "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline", "ipywidgets",
-                "charts", "newsletter")
+                "charts", "newsletter", "newsletter.model", "myst_parser.parsers.mdit", "myst_parser.config.main")
 
 #: the template: imports, then forks a kernel per request (no thread in it, so forking is safe)
 TEMPLATE = r"""

@@ -25,7 +25,6 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 _LOAD = re.compile(r"^(?P<code>[^#\n]*\bload_figures\([^)]*\))[ \t]*$", re.M)
-_FIGURES = re.compile(r"^(`{3,}|:{3,})\{figures\}.*?^\1[ \t]*$", re.M | re.S)
 
 
 @cache
@@ -50,8 +49,10 @@ def stamp(text: str) -> str:
     """The text with each ``load_figures(...)`` line carrying the inputs' digest."""
     if not _LOAD.search(text):
         return text
-    figures = _FIGURES.search(text)
-    digest = hashlib.sha256((code_digest() + (figures.group(0) if figures else "")).encode()).hexdigest()[:16]
+    from newsletter.model import parse_issue
+
+    figures = parse_issue(text).figures
+    digest = hashlib.sha256((code_digest() + (figures.content if figures else "")).encode()).hexdigest()[:16]
     return _LOAD.sub(lambda m: f"{m['code']}  # inputs: {digest}", text)
 
 

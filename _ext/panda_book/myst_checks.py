@@ -14,7 +14,6 @@ import re
 
 from newsletter.source import FenceProblem, unclosed_fences
 
-_CODE_CELL = re.compile(r"^ {0,3}(`{3,}|~{3,})\{code-cell\}")
 _CELL_IN = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _TIMEOUT = re.compile(r"timed out while it was being executed, after (?P<seconds>[\d.]+) seconds.*?"
@@ -24,26 +23,10 @@ __all__ = ["FenceProblem", "code_cell_lines", "failing_line", "last_error_line",
 
 
 def code_cell_lines(text: str) -> list[int]:
-    """File line of the first source line of each ``{code-cell}``, in order."""
-    lines = text.splitlines()
-    starts = []
-    i = 0
-    while i < len(lines):
-        if _CODE_CELL.match(lines[i]):
-            j = i + 1
-            if j < len(lines) and lines[j].strip() == "---":
-                j += 1
-                while j < len(lines) and lines[j].strip() != "---":
-                    j += 1
-                j += 1
-            while j < len(lines) and re.match(r"^:[\w-]+:", lines[j]):
-                j += 1
-            if j < len(lines) and not lines[j].strip():
-                j += 1
-            starts.append(j + 1)
-            i = j
-        i += 1
-    return starts
+    """File line of the first source line of each ``{code-cell}``, in order (from the issue's model)."""
+    from newsletter.model import parse_issue
+
+    return [cell.code_line for cell in parse_issue(text).code_cells]
 
 
 def failing_line(text: str, traceback: str) -> int | None:
@@ -79,12 +62,9 @@ def timeout(text: str, traceback: str) -> tuple[float, int | None] | None:
             first = str((ast.literal_eval(first) or [""])[0]).strip()
         except (ValueError, SyntaxError):
             pass
-    lines = text.splitlines()
-    for start in code_cell_lines(text):
-        for number in range(start, len(lines) + 1):
-            line = lines[number - 1]
-            if re.match(r"^ {0,3}(`{3,}|~{3,})\s*$", line):
-                break
-            if first and line.strip() == first:
-                return float(found["seconds"]), start
+    from newsletter.model import parse_issue
+
+    for cell in parse_issue(text).code_cells:
+        if first and any(line.strip() == first for line in cell.code.splitlines()):
+            return float(found["seconds"]), cell.code_line
     return float(found["seconds"]), None

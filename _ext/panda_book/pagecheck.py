@@ -213,19 +213,24 @@ def check_widget_state(state: dict) -> list[str]:
             if module is not None and module not in WIDGET_MODULES:
                 problems.append(f"widget {mid}: {key} {module!r} is not one of {sorted(WIDGET_MODULES)}")
 
-        def walk(value, mid=mid):
-            if isinstance(value, str) and "<" in value:
-                if _MALFORMED_COMMENT.search(value):
-                    problems.append(f"widget {mid}: a malformed HTML comment")
-                reader = _WidgetHTML()
-                reader.feed(value)
-                reader.close()
-                problems.extend(f"widget {mid}: {p}" for p in reader.problems)
-            elif isinstance(value, dict):
-                for item in value.values():
-                    walk(item)
-            elif isinstance(value, list):
-                for item in value:
-                    walk(item)
-        walk(model.get("state"))
+        for value in html_strings(model.get("state")):
+            if _MALFORMED_COMMENT.search(value):
+                problems.append(f"widget {mid}: a malformed HTML comment")
+            reader = _WidgetHTML()
+            reader.feed(value)
+            reader.close()
+            problems.extend(f"widget {mid}: {p}" for p in reader.problems)
     return problems
+
+
+def html_strings(value):
+    """Every string holding markup in a widget state's JSON value, at any depth."""
+    if isinstance(value, str):
+        if "<" in value:
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from html_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from html_strings(item)

@@ -60,8 +60,17 @@ def _strict(app: Sphinx, config) -> None:
     checks.check_config(config)
 
 
+def _template_globals(app: Sphinx) -> None:
+    # the theme's templates make their bilingual labels with the same helper as everything else
+    from .labels import bi_html
+
+    if hasattr(app.builder, "templates"):
+        app.builder.templates.environment.globals["panda_bi"] = bi_html
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _strict)
+    app.connect("builder-inited", _template_globals)
     store.setup_stores(app)  # per-page facts as environment collectors (store.py)
     gate.setup_gate(app)  # what content may put on a page, on the doctree (gate.py)
     bilingual.setup(app)

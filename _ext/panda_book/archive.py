@@ -35,7 +35,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import nav
 from .bilingual import GAP_TEXT, lang_span
-from .labels import bi_html
+from .labels import bi_html, bi_nodes
 from .store import IssueStore
 
 logger = logging.getLogger(__name__)
@@ -87,17 +87,6 @@ def issues_newest_first(env) -> list[tuple[str, dict]]:
     return sorted(_store(env).items(), key=key, reverse=True)
 
 
-def _bi(zh: str, en: str) -> list[nodes.Node]:
-    out: list[nodes.Node] = []
-    if zh:
-        out.append(lang_span("", zh, lang="zh-CN", classes=["bl-zh"]))
-    if zh and en:
-        out.append(nodes.inline("", " · ", classes=["bl-sep"]))
-    if en:
-        out.append(lang_span("", en, lang="en", classes=["bl-en"]))
-    return out
-
-
 def issue_name(meta: dict) -> tuple[str, str]:
     number = meta.get("number", "?")
     return f"第{number}期", f"Issue {number}"
@@ -120,7 +109,7 @@ def _headlines(app, fromdoc: str, docname: str, stories) -> nodes.bullet_list:
     items = nodes.bullet_list(classes=["bl-headlines"])
     for story in stories:
         uri = app.builder.get_relative_uri(fromdoc, docname) + f"#story-{story['id']}"
-        para = nodes.paragraph("", "", nodes.reference("", "", *_bi(headline(story, "zh"), headline(story, "en")),
+        para = nodes.paragraph("", "", nodes.reference("", "", *bi_nodes(headline(story, "zh"), headline(story, "en")),
                                                        refuri=uri, internal=True))
         items += nodes.list_item("", para)
     return items
@@ -141,22 +130,22 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                                     classes=["bl-latest" if i == 0 else "bl-archive-item"])
             title = nodes.title()
             if i == 0:
-                title += _bi("最新一期", "Latest issue")
+                title += bi_nodes("最新一期", "Latest issue")
                 title += nodes.Text(": ")
-            title += nodes.reference("", "", *_bi(zh, en), refuri=uri, internal=True)
+            title += nodes.reference("", "", *bi_nodes(zh, en), refuri=uri, internal=True)
             section += title
             section += nodes.paragraph("", str(meta.get("date", "")), classes=["bl-issue-date"])
             section += _headlines(app, docname, issue_doc, entry["stories"])
             if i == 1:
                 names = ("近期", "Recent issues") if recent is not None else ("往期", "Archive")
-                heading = nodes.rubric("", "", *_bi(*names), classes=["bl-archive-heading"])
+                heading = nodes.rubric("", "", *bi_nodes(*names), classes=["bl-archive-heading"])
                 out.append(heading)
             out.append(section)
         if not issues:
-            out.append(nodes.paragraph("", "", *_bi("还没有发布的期刊。", "No issue yet.")))
+            out.append(nodes.paragraph("", "", *bi_nodes("还没有发布的期刊。", "No issue yet.")))
         full = getattr(app.env, "panda_archive_full", None)
         if recent is not None and full in app.env.all_docs and total:
-            link = nodes.reference("", "", *_bi(f"全部往期（{total}期）", f"All issues ({total})"),
+            link = nodes.reference("", "", *bi_nodes(f"全部往期（{total}期）", f"All issues ({total})"),
                                    refuri=app.builder.get_relative_uri(docname, full), internal=True)
             out.append(nodes.paragraph("", "", link, classes=["bl-all-issues"]))
         placeholder.replace_self(out)

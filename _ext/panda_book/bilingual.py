@@ -46,7 +46,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .labels import bi_html
+from .labels import bi_html, bi_nodes, lang_span, sep
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +68,6 @@ GAP_TEXT = {
 
 class lang_block(nodes.General, nodes.Element):
     """A block of one language: ``<div lang=...>``."""
-
-
-class lang_span(nodes.inline):
-    """An inline run of one language: ``<span lang=...>``."""
 
 
 class lang_pair(nodes.General, nodes.Element):
@@ -141,11 +137,7 @@ def bi_role(name, rawtext, text, lineno, inliner, options=None, content=None):
         msg = inliner.reporter.error(
             f"{{bi}} needs 'Chinese | English', got {text!r}; write {{bi}}`中文 | English`", line=lineno)
         return [inliner.problematic(rawtext, rawtext, msg)], [msg]
-    return [
-        lang_span("", zh.strip(), lang="zh-CN", classes=["bl-zh"]),
-        nodes.inline("", " · ", classes=["bl-sep"]),
-        lang_span("", en.strip(), lang="en", classes=["bl-en"]),
-    ], []
+    return bi_nodes(zh.strip(), en.strip()), []
 
 
 class LangBlockDirective(SphinxDirective):
@@ -326,7 +318,7 @@ class StoryDirective(PairDirective):
                 headline = gap_marker(lang, "headline")
             title += headline
             if lang == "zh":
-                title += nodes.inline("", " · ", classes=["bl-sep"])
+                title += sep()
         section += title
         pair = lang_pair(classes=["bl-pair", *self.aligned(blocks), *self.options.get("class", [])])
         source = self.options["source"]

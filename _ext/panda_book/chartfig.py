@@ -38,6 +38,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 from .bilingual import lang_block, lang_pair, lang_span
+from .labels import bi_nodes, sep
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ class GroupChartPairs(SphinxTransform):
             source = (f"。来源：{info.source}" if suffix == "zh" else f". Source: {info.source}") \
                 if info.source else ""
             if len(caption):
-                caption += nodes.inline("", " · ", classes=["bl-sep"])
+                caption += sep()
             caption += lang_span("", info.caption + source, lang=info.lang, classes=[f"bl-{suffix}"])
         # numbered within the issue (图/Fig. 1, 2 ...): Sphinx's numfig numbers
         # figures across the whole book, so a new issue would renumber every
@@ -225,19 +226,14 @@ class GroupChartPairs(SphinxTransform):
         para = nodes.paragraph()
         link = addnodes.download_reference("", "", reftarget="/" + path.relative_to(self.env.srcdir).as_posix(),
                                            refdoc=self.env.docname, refexplicit=True, classes=["bl-download"])
-        link += _bi("下载数据（CSV）", "Download the data (CSV)")
+        link += bi_nodes("下载数据（CSV）", "Download the data (CSV)")
         para += link
         legend += para
         details = data_details()
-        details += data_summary("", "", *_bi("数据表", "Data table"))
+        details += data_summary("", "", *bi_nodes("数据表", "Data table"))
         details += _table(data)
         legend += details
         return legend
-
-
-def _bi(zh: str, en: str) -> list[nodes.Node]:
-    return [lang_span("", zh, lang="zh-CN", classes=["bl-zh"]), nodes.inline("", " · ", classes=["bl-sep"]),
-            lang_span("", en, lang="en", classes=["bl-en"])]
 
 
 def _table(data: tuple) -> nodes.table:
@@ -249,14 +245,14 @@ def _table(data: tuple) -> nodes.table:
     head, body = nodes.thead(), nodes.tbody()
     row = nodes.row()
     for zh, en in (("指标", "Metric"), ("数值", "Value"), ("单位", "Unit")):
-        row += nodes.entry("", nodes.paragraph("", "", *_bi(zh, en)))
+        row += nodes.entry("", nodes.paragraph("", "", *bi_nodes(zh, en)))
     head += row
     for label_zh, label_en, value, unit_zh, unit_en in data:
         row = nodes.row()
-        row += nodes.entry("", nodes.paragraph("", "", *_bi(label_zh, label_en)))
+        row += nodes.entry("", nodes.paragraph("", "", *bi_nodes(label_zh, label_en)))
         number = f"{value:,}" if isinstance(value, int) else f"{value:,.4f}".rstrip("0").rstrip(".")
         row += nodes.entry("", nodes.paragraph("", number))
-        row += nodes.entry("", nodes.paragraph("", "", *_bi(unit_zh, unit_en)))
+        row += nodes.entry("", nodes.paragraph("", "", *bi_nodes(unit_zh, unit_en)))
         body += row
     group += head
     group += body

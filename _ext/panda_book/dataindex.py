@@ -26,6 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import nav
 from .bilingual import lang_block, lang_pair, lang_span
 from .chartfig import chart_image, svg_info
+from .labels import bi_html, bi_nodes, sep
 from .store import FigureStore
 
 logger = logging.getLogger(__name__)
@@ -38,11 +39,6 @@ CSV_HEADERS = ("期号 Issue", "日期 Date", "报道 Story", "指标 Metric id"
 
 class figures_index(nodes.General, nodes.Element):
     """Placeholder for the data page's contents, filled in once every issue is read."""
-
-
-def _bi(zh: str, en: str) -> list[nodes.Node]:
-    return [lang_span("", zh, lang="zh-CN", classes=["bl-zh"]), nodes.inline("", " · ", classes=["bl-sep"]),
-            lang_span("", en, lang="en", classes=["bl-en"])]
 
 
 def _store(env) -> dict:
@@ -127,7 +123,7 @@ def _updated(app, env) -> list[str]:
 
 def _issue_label(meta: dict) -> list[nodes.Node]:
     number = meta.get("number", "?")
-    return _bi(f"第{number}期", f"Issue {number}")
+    return bi_nodes(f"第{number}期", f"Issue {number}")
 
 
 def _rows(env) -> list[tuple[str, dict, object]]:
@@ -168,13 +164,13 @@ def _table(app, fromdoc: str, rows) -> nodes.table:
     head, body = nodes.thead(), nodes.tbody()
     row = nodes.row()
     for zh, en in headers:
-        row += nodes.entry("", nodes.paragraph("", "", *_bi(zh, en)))
+        row += nodes.entry("", nodes.paragraph("", "", *bi_nodes(zh, en)))
     head += row
     for docname, meta, fig in rows:
         anchors = _store(app.env)[docname].get("anchors", set())
         row = nodes.row(ids=[nodes.make_id(f"data-{docname}-{fig.id}")])
-        row += nodes.entry("", nodes.paragraph("", "", *_bi(fig.label_zh, fig.label_en)))
-        row += nodes.entry("", nodes.paragraph("", "", *_bi(fig.text_zh(), fig.text_en())))
+        row += nodes.entry("", nodes.paragraph("", "", *bi_nodes(fig.label_zh, fig.label_en)))
+        row += nodes.entry("", nodes.paragraph("", "", *bi_nodes(fig.text_zh(), fig.text_en())))
         row += nodes.entry("", nodes.paragraph("", fig.period))
         row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, "", *_issue_label(meta))))
         row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, f"story-{fig.story}",
@@ -186,7 +182,7 @@ def _table(app, fromdoc: str, rows) -> nodes.table:
             if getattr(fig, lang) and anchor in anchors:
                 if len(cites):
                     cites += nodes.Text(" ")
-                cites += _link(app.builder, fromdoc, docname, anchor, *_bi(zh_label, en_label))
+                cites += _link(app.builder, fromdoc, docname, anchor, *bi_nodes(zh_label, en_label))
         row += nodes.entry("", cites)
         body += row
     group += head
@@ -202,7 +198,7 @@ def _trends(app, fromdoc: str, rows) -> list[nodes.Node]:
         series.setdefault(fig.id, []).append((fig.period, fig))
     recurring = {k: v for k, v in series.items() if len({p for p, _ in v}) >= 2}
     if not recurring:
-        return [nodes.paragraph("", "", *_bi("还没有在两个以上时期报道的指标；有了就会在这里画出趋势。",
+        return [nodes.paragraph("", "", *bi_nodes("还没有在两个以上时期报道的指标；有了就会在这里画出趋势。",
                                               "No metric has been reported for two periods yet; when one is, "
                                               "its trend is drawn here."), classes=["bl-no-trend"])]
     out = []
@@ -232,7 +228,7 @@ def _trends(app, fromdoc: str, rows) -> list[nodes.Node]:
             block += image
             pair_node += block
             if len(caption):
-                caption += nodes.inline("", " · ", classes=["bl-sep"])
+                caption += sep()
             caption += lang_span("", chart.title, lang=code, classes=[f"bl-{suffix}"])
         figure += pair_node
         figure += caption
@@ -246,18 +242,16 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         write_csv(rows, Path(app.outdir) / CSV_PATH)
         prefix = "../" * docname.count("/")
         issues = len({d for d, _, _ in rows})
-        summary = nodes.paragraph("", "", *_bi(f"共{issues}期、{len(rows)}项数据。", f"{len(rows)} figures from "
+        summary = nodes.paragraph("", "", *bi_nodes(f"共{issues}期、{len(rows)}项数据。", f"{len(rows)} figures from "
                                                 f"{issues} issue(s)."), classes=["bl-data-summary"])
         download = nodes.raw("", f'<p><a class="bl-download" href="{prefix}{CSV_PATH}" download>'
-                                 '<span class="bl-zh" lang="zh-CN">下载全部数据（CSV）</span><span class="bl-sep"> · '
-                                 '</span><span class="bl-en" lang="en">Download all the data (CSV)</span></a></p>',
+                                 f'{bi_html("下载全部数据（CSV）", "Download all the data (CSV)")}</a></p>',
                              format="html")
-        search = nodes.raw("", '<p class="bl-filter pst-js-only"><label><span lang="zh-CN" class="bl-zh">筛选</span>'
-                               '<span class="bl-sep"> · </span><span lang="en" class="bl-en">Filter</span> '
+        search = nodes.raw("", f'<p class="bl-filter pst-js-only"><label>{bi_html("筛选", "Filter")} '
                                '<input type="search" data-filter="bl-figures-index" autocomplete="off"></label> '
                                '<output aria-live="polite"></output></p>', format="html")
         trends = nodes.section(ids=["trends"], classes=["bl-trends"])
-        trends += nodes.title("", "", *_bi("趋势", "Trends"))
+        trends += nodes.title("", "", *bi_nodes("趋势", "Trends"))
         trends += _trends(app, docname, rows)
         placeholder.replace_self([summary, download, search, _table(app, docname, rows), trends])
 

@@ -30,12 +30,38 @@ WARM_IMPORTS = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell
                 "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline", "ipywidgets",
                 "charts", "newsletter", "newsletter.model", "myst_parser.parsers.mdit", "myst_parser.config.main")
 
+#: run once by the template after the imports: a chart drawn in both languages, to SVG and PNG, so each child
+#: starts with the CJK font registered and matplotlib's font and text caches filled (what the first chart of
+#: every notebook would otherwise pay again). It changes no setting: the style is a context, the figure is
+#: not pyplot's (no figure numbers), and caches do not change what is drawn.
+WARM_UP = """
+import io
+from matplotlib import style
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from charts._fonts import register_cjk_font
+from charts._render import STYLE
+register_cjk_font()
+with style.context([STYLE]):
+    fig = Figure(figsize=(4, 3))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.bar(["就业 Jobs", "工日 Workdays"], [2.03, 0.69])
+    ax.set_title("微短剧 Mini-drama 0123456789")
+    fig.savefig(io.BytesIO(), format="svg")
+    fig.savefig(io.BytesIO(), format="png", dpi=110)
+"""
+
 #: the template: imports, then forks a kernel per request (no thread in it, so forking is safe)
 TEMPLATE = r"""
 import importlib, json, os, signal, socket, sys, threading, time
 os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 for name in sys.argv[2].split(","):
     importlib.import_module(name)
+try:
+    exec(sys.argv[3])
+except Exception as exc:  # a book without the chart code: the children warm up on their own
+    print(f"kernel template: no warm-up ({exc.__class__.__name__}: {exc})", file=sys.stderr)
 server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 server.bind(sys.argv[1])
 server.listen(8)
@@ -108,7 +134,7 @@ class ForkServer:
         env = dict(os.environ)
         env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = "1"  # no thread to fork
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy (imported by ipykernel) would warn on every start
-        self.process = subprocess.Popen([sys.executable, "-c", TEMPLATE, self.socket, ",".join(WARM_IMPORTS)],
+        self.process = subprocess.Popen([sys.executable, "-c", TEMPLATE, self.socket, ",".join(WARM_IMPORTS), WARM_UP],
                                         stdout=subprocess.PIPE, env=env, text=True)
         if self.process.stdout.readline().strip() != "ready":
             raise RuntimeError("the kernel template did not start")

@@ -10,7 +10,6 @@ record against the sentences it cites. Nothing is typed twice.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -56,7 +55,6 @@ def schema() -> dict:
 REQUIRED = tuple(schema()["required"])
 OPTIONAL = tuple(k for k in schema()["properties"] if k not in REQUIRED)
 
-_FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{figures\}\s*$")
 
 
 class FiguresError(LocatedError):

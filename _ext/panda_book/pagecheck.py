@@ -71,7 +71,6 @@ class _Reader(HTMLParser):
         self.folder = posixpath.dirname(page)
         self._text_of: str | None = None  # "script" or "style" while inside one
         self._text: list[str] = []
-        self._line = 0
 
     def _found(self, message: str, snippet: str = "") -> None:
         self.findings.append(Finding(self.page, self.getpos()[0], message, snippet))
@@ -134,7 +133,6 @@ class _Reader(HTMLParser):
                 self._text_of, self._text = "script", []
         elif tag == "style" and not closed:
             self._text_of, self._text = "style", []
-        self._line = self.getpos()[0]
 
     def _script(self, values: dict[str, str]) -> None:
         kind = values.get("type", "").strip().lower()

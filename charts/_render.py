@@ -20,7 +20,7 @@ from ._fonts import register_cjk_font
 
 STYLE = str(files("charts") / "panda.mplstyle")
 
-#: The page's class for each one-language chart (see _ext/panda_book/bilingual.py).
+#: The page's class for each one-language chart (see _ext/panda_book/directives/bilingual.py).
 LANG_CLASS = {"zh-CN": "bl-zh", "en": "bl-en"}
 #: Where the plotted numbers sit in the SVG's <metadata> (read by the book's extension).
 DATA_NS = "https://panda-minidrama.example/ns/chart-data"

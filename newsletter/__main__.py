@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     files = args.files or sorted(Path("issues").glob("*.md"))
     if args.command == "notebooks":
-        from .validate import check_notebook
+        from .rules import check_notebook
 
         return _report([f for path in files for f in check_notebook(path)])
     if not files:

@@ -70,3 +70,11 @@ def front_matter_problem(text: str) -> tuple[int, str] | None:
     if not isinstance(data, dict):
         return 2, "the front matter must be 'key: value' lines (compare templates/issue.md)"
     return None
+
+
+def issue_datetime(meta: dict) -> datetime.datetime:
+    """The issue's date (front matter ``date: 2025-11`` or ``2025-11-28``), as midnight UTC."""
+    text = str(meta.get("date", "1970-01"))
+    parts = [int(p) for p in text.split("-")] + [1, 1]
+    day = parts[2] if len(text.split("-")) > 2 else 1
+    return datetime.datetime(parts[0], parts[1], day, tzinfo=datetime.timezone.utc)

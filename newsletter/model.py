@@ -25,13 +25,15 @@ _DIRECTIVE = re.compile(r"^\{(?P<name>[\w-]+)\}\s*(?P<argument>.*)$")
 
 @dataclass
 class Block:
-    """One language of a story: its headline and body, line by line."""
+    """One language of a story or pair: its headline and body, line by line."""
 
     lang: str
     line: int
     gap: str = ""
     headline: tuple[int, str] | None = None
     body: list[tuple[int, str]] = field(default_factory=list)
+    #: its ``:key: value`` lines: {key: (line, value)}
+    options: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def has_body(self) -> bool:
@@ -45,11 +47,18 @@ class Block:
 
 @dataclass
 class Story:
+    """A ``{story}`` (or, with ``kind == "pair"``, a ``{pair}``: blocks without headline or source)."""
+
     id: str
     line: int
     blocks: dict[str, Block] = field(default_factory=dict)
     #: the story's own options (``:number:``, ``:source:``, ``:tags:``), with their lines
     options: dict[str, tuple[int, str]] = field(default_factory=dict)
+    kind: str = "story"
+    #: a second ``{zh}`` or ``{en}`` block; what sits outside the language blocks: (line, ``{name}`` of a
+    #: directive, or "" for text)
+    extra_blocks: list[Block] = field(default_factory=list)
+    stray: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def tags(self) -> list[str]:
@@ -107,6 +116,9 @@ class Issue:
     html: list[tuple[int, str]] = field(default_factory=list)
     links: list[tuple[int, str]] = field(default_factory=list)
     images: list[tuple[int, str]] = field(default_factory=list)
+    #: ``{pair}`` blocks, and ``{zh}``/``{en}`` blocks outside any story or pair
+    pairs: list[Story] = field(default_factory=list)
+    loose_blocks: list[Block] = field(default_factory=list)
 
     @property
     def figures(self) -> Fence | None:
@@ -176,33 +188,42 @@ def _walk(text: str, offset: int, issue: Issue, story: Story | None) -> None:
                 issue.links.append((at, str(child.attrs.get("href") or "")))
             elif child.type == "image":
                 issue.images.append((at, str(child.attrs.get("src") or "")))
-        if token.type not in ("fence", "colon_fence") or not token.map:
+        is_fence = token.type in ("fence", "colon_fence") and token.map
+        name, argument = directive(token.info) if is_fence else (None, "")
+        if story is not None and token.level == 0 and token.nesting >= 0 and name not in ("zh", "en"):
+            story.stray.append((at, f"{{{name}}}" if name else ""))  # a story's own body holds only its blocks
+        if not is_fence:
             continue
         line = offset + token.map[0] + 1
         fence = Fence(line, offset + token.map[1], token.markup, token.info.strip(), token.content,
                       _closed(token, lines))
         issue.fences.append(fence)
-        name, argument = directive(token.info)
         if name == "code-cell":
             issue.code_cells.append(_code_cell(fence))
         elif name in ("image", "figure") and argument:
             issue.images.append((line, argument.split()[0]))
-        elif name == "story":
+        elif name in ("story", "pair"):
             options, body = options_and_body(token.content, line + 1)
-            new = Story(argument, line, options={key: (at, value) for at, key, value in options})
-            issue.stories.setdefault(argument, new)
+            new = Story(argument, line, options={key: (at, value) for at, key, value in options}, kind=name)
+            if name == "story":
+                issue.stories.setdefault(argument, new)
+            else:
+                issue.pairs.append(new)
             _walk("\n".join(t for _, t in body), body[0][0] - 1 if body else line, issue, new)
-        elif name in ("zh", "en") and story is not None:
+        elif name in ("zh", "en"):
             options, body = options_and_body(token.content, line + 1)
-            block = Block(name, line, body=body)
-            for at, key, value in options:
-                if key == "headline":
-                    block.headline = (at, value)
-                elif key == "gap":
-                    block.gap = value
-            story.blocks[name] = block
+            block = Block(name, line, body=body, options={key: (at, value) for at, key, value in options})
+            if "headline" in block.options:
+                block.headline = block.options["headline"]
+            block.gap = block.options.get("gap", (0, ""))[1]
+            if story is None:
+                issue.loose_blocks.append(block)
+            elif name in story.blocks:
+                story.extra_blocks.append(block)
+            else:
+                story.blocks[name] = block
             _walk("\n".join(t for _, t in body), body[0][0] - 1 if body else line, issue, None)
-        elif name is not None and name not in NOT_MARKDOWN:  # ({zh}/{en} of a {pair} are not a story's)
+        elif name is not None and name not in NOT_MARKDOWN:
             _, body = options_and_body(token.content, line + 1)
             _walk("\n".join(t for _, t in body), body[0][0] - 1 if body else line, issue, None)
 

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from .book import ISSUE_NAME, TOC, BookError, issue_files
+from .source import SOURCE_PLACEHOLDER
 
 TEMPLATE = "templates/issue.md"
-SOURCE_PLACEHOLDER = "(Paste the source newsletter of this issue here, verbatim.)\n"
 
 
 def next_number(root: Path) -> int:

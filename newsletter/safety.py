@@ -2,7 +2,7 @@
 
 The validator (``python -m newsletter validate``) applies them to the issue's
 Markdown parsed with MyST's own markdown-it parser (:func:`raw_html`); the
-build applies the same functions to the doctree (``_ext/panda_book/gate.py``),
+build applies the same functions to the doctree (``_ext/panda_book/rules/gate.py``),
 where every road (``{eval-rst}``, ``{include}``, cell outputs) has met.
 """
 

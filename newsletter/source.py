@@ -19,6 +19,9 @@ from pathlib import Path
 
 from .errors import LocatedError
 
+#: what ``python -m newsletter new`` writes into a new issue's source file, until the editor pastes the source
+SOURCE_PLACEHOLDER = "(Paste the source newsletter of this issue here, verbatim.)\n"
+
 _BOMS = {b"\xef\xbb\xbf": "UTF-8", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 
 

@@ -6,7 +6,7 @@ the build refuses them too (``BOTH``). Build cases run the plain
 ``jupyter-book build .`` in a copy of one good build, ``_build`` included (so
 the notebook comes from the execution cache), and every failing build must
 leave ``_build/html`` exactly as the good build left it: the build writes into
-a staging copy and swaps it in only when it succeeds (_ext/panda_book/staging.py).
+a staging copy and swaps it in only when it succeeds (_ext/panda_book/postbuild/staging.py).
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ CASES = {
         words=["never closed", "add a line '::::' where the block ends"]),
     "unknown directive": Case(
         PATH, STORY2_EN, STORY2_EN.replace("{en}", "{eng}"), at=":::{eng}",
-        words=["Unknown directive type: 'eng'", "check the name"], how=BUILD),
+        words=["a {eng} block", "check the name"]),
     "story with one language and no gap marker": Case(
         PATH, ":::{en}\n:headline: English headline\n\nFirst English paragraph: the project created "
               "about 300 jobs.\n\nSecond English paragraph: 100 of them are direct jobs.\n:::\n", "",
@@ -245,24 +245,22 @@ CASES = {
     "an event handler in inline HTML": Case(
         PATH, "中文正文。\n", "中文正文 <img src=x onerror=alert(1)> 。\n", at="中文正文 <img",
         words=["raw HTML <img> is not allowed in an issue"]),
+    # (the doctree gate behind these rules is tried on each road in tests/test_roots.py, with the rules off)
     "a {raw} block": Case(
         PATH, "中文正文。\n", "中文正文。\n\n```{raw} html\n<script>alert(1)</script>\n```\n", at="```{raw} html",
-        words=["raw HTML <script> is not allowed in an issue"], how=BUILD),
-    "a {raw} block (validator)": Case(
-        PATH, "中文正文。\n", "中文正文。\n\n```{raw} html\n<script>alert(1)</script>\n```\n", at="```{raw} html",
-        words=["a {raw} block is not allowed in an issue"], how=VALIDATE),
+        words=["a {raw} block is not allowed in an issue"]),
     "{eval-rst} with raw HTML": Case(
         PATH, "中文正文。\n", "中文正文。\n\n```{eval-rst}\n.. raw:: html\n\n   <script>alert(1)</script>\n```\n",
-        at=".. raw:: html", words=["raw HTML <script> is not allowed in an issue"], how=BUILD),
+        at="```{eval-rst}", words=["a {eval-rst} block is not allowed in an issue"]),
     "a script in a link": Case(  # (MyST itself leaves [x](javascript:...) as text; reStructuredText does not)
         PATH, "中文正文。\n", "中文正文。\n\n```{eval-rst}\nSee `this <javascript:alert(1)>`_.\n```\n",
-        at="See `this", words=["uses 'javascript:'", "only https://"], how=BUILD),
+        at="```{eval-rst}", words=["a {eval-rst} block is not allowed in an issue"]),
     "a download from outside the book": Case(
         PATH, "中文正文。\n", "中文正文，{download}`附件 <../../../../../../etc/passwd>`。\n", at="中文正文，",
         words=["'../../../../../../etc/passwd' is outside the book", "copy the file there"], how=BUILD),
     "a system file printed by literalinclude": Case(
         PATH, "中文正文。\n", "中文正文。\n\n```{literalinclude} ../../../../../../../../etc/passwd\n```\n",
-        at="```{literalinclude}", words=["'/etc/passwd' is outside the book"], how=BUILD),
+        at="```{literalinclude}", words=["a {literalinclude} block is not allowed in an issue"]),
     "html_meta that refreshes to another site": Case(
         PATH, "issue:\n", 'myst:\n  html_meta:\n    "http-equiv=refresh": "0; url=https://evil.example"\nissue:\n',
         at="myst:", words=["html_meta", "is not allowed"], how=BUILD),
@@ -537,7 +535,7 @@ def test_a_step_after_the_pages_fails_and_nothing_is_lost_then_a_good_build_swap
 
 sys.path.insert(0, str(ROOT / "_ext"))
 
-from panda_book import staging  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
+from panda_book.postbuild import staging  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
 
 
 @pytest.mark.parametrize("exchange", ["renameat2", "two renames"])

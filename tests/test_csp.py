@@ -1,4 +1,4 @@
-"""The Content-Security-Policy (_ext/panda_book/csp.py).
+"""The Content-Security-Policy (_ext/panda_book/postbuild/csp.py).
 
 Every page carries one policy, first in <head>, that allows the site's own files
 and no inline script at all (only the 404 page's own <style>, by the hash of the
@@ -24,7 +24,9 @@ from .test_browser import DESKTOP, ISSUE, _pages, browser, site  # noqa: F401  (
 
 sys.path.insert(0, str(ROOT / "_ext"))
 
-from panda_book import archive, csp, pagecheck  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
+from panda_book.postbuild import csp  # noqa: E402
+from panda_book.rules import pagecheck  # noqa: E402
+from panda_book.site import archive  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
 
 #: records every violation the page reports, from before its first script
 LISTEN = """window.__csp = [];

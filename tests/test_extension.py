@@ -11,7 +11,8 @@ from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "_ext"))
 
-from panda_book import purge, search  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
+from panda_book.postbuild import purge
+from panda_book.site import search  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
 
 USED = {"btn", "nav", "bd-sidebar", "logo"}
 

@@ -132,4 +132,4 @@ def test_pre_commit_runs_the_validator_ruff_and_notebook_checks(tmp_path):
     git("add", "-A")
     bad = pre_commit()
     assert bad.returncode != 0
-    assert "tag 'crypto' is not in tags.yml" in bad.stdout and "F401" in bad.stdout
+    assert "tag(s) 'crypto' that tags.yml does not list" in bad.stdout and "F401" in bad.stdout

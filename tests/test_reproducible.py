@@ -2,7 +2,7 @@
 
 The second build runs in another folder (another absolute path) with another hash
 seed; the build date comes from `SOURCE_DATE_EPOCH`, the last commit or the newest
-issue (_ext/panda_book/reproducible.py), never from the clock.
+issue (_ext/panda_book/site/reproducible.py), never from the clock.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import pytest
 from .conftest import BOOK_FILES, ROOT, build, copy_items
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from panda_book import reproducible  # noqa: E402
-from panda_book.trim import renumber_widgets  # noqa: E402
+from panda_book.site import reproducible  # noqa: E402
+from panda_book.site.trim import renumber_widgets  # noqa: E402
 
 #: files that differ between two clean builds, with the reason (none today)
 UNFIXABLE: dict[str, str] = {}
@@ -78,7 +78,7 @@ RENDER = """
 import dataclasses, hashlib, sys
 sys.path.insert(0, sys.argv[1] + "/_ext")
 import charts
-from panda_book.archive import draw_card
+from panda_book.site.archive import draw_card
 figures = charts.load_figures(sys.argv[1] + "/issues/001-2025-11.md")
 files = []
 for make in (charts.employment_chart, charts.workdays_chart):

@@ -19,7 +19,8 @@ from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "_ext"))
 
-from panda_book import csp, pagecheck  # noqa: E402
+from panda_book.postbuild import csp  # noqa: E402
+from panda_book.rules import pagecheck  # noqa: E402
 
 PAGE = "issues/001-2025-11.html"
 HEAD = ('<!DOCTYPE html><html><head><meta charset="utf-8">'

@@ -63,7 +63,8 @@ MISTAKES = {
     "missing source file": ("issues/001-2025-11.md", "source_file: sources/000_484a9975802836a3.txt",
                             "source_file: sources/nope.txt", "issues/001-2025-11.md:14: source_file 'sources/nope.txt' does not exist"),
     "unknown tag": ("issues/001-2025-11.md", ":tags: employment\n", ":tags: employment, blockchain\n",
-                    "tag 'blockchain' is not in tags.yml"),
+                    "issues/001-2025-11.md:32: story 'pku-employment-report' has tag(s) 'blockchain' that tags.yml "
+                    "does not list"),
     "story without source": ("issues/001-2025-11.md", ":source: 广西日报-广西云\n", "",
                              "story 'niguang-zhi-ai-nanning' has no source"),
     "numbers that disagree": ("issues/001-2025-11.md", "directly employ about 690,000 people",

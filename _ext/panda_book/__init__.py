@@ -30,22 +30,12 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from . import (
-    archive,
-    bilingual,
-    chartfig,
-    checks,
-    dataindex,
-    execute,
-    figures,
-    gate,
-    inputs,
-    nav,
-    postbuild,
-    search,
-    store,
-    trim,
-)
+from .directives import bilingual, chartfig, dataindex, figures
+from .model import inputs, store
+from .postbuild import csp, pipeline, staging, sweep
+from .rules import checks, gate
+from .run import execute, memory
+from .site import archive, nav, reproducible, search, trim
 
 HERE = Path(__file__).parent
 
@@ -62,33 +52,35 @@ def _strict(app: Sphinx, config) -> None:
 
 def _template_globals(app: Sphinx) -> None:
     # the theme's templates make their bilingual labels with the same helper as everything else
-    from .labels import bi_html
+    from .directives.labels import bi_html
 
     if hasattr(app.builder, "templates"):
         app.builder.templates.environment.globals["panda_bi"] = bi_html
 
 
 def setup(app: Sphinx) -> dict:
+    """One line per component, in the order their handlers must run when they share an event and priority."""
     app.connect("config-inited", _strict)
     app.connect("builder-inited", _template_globals)
-    store.setup_stores(app)  # per-page facts as environment collectors (store.py)
-    gate.setup_gate(app)  # what content may put on a page, on the doctree (gate.py)
-    bilingual.setup(app)
-    chartfig.setup(app)
-    figures.setup(app)
-    dataindex.setup(app)
-    archive.setup(app)
-    checks.setup(app)
-    inputs.setup(app)
-    execute.setup(app)
-    nav.setup(app)
-    trim.setup(app)
-    search.setup(app)
-    postbuild.setup_post_build(app)  # the steps after the pages, in order (postbuild.py)
-    app.setup_extension("panda_book.csp")  # Content-Security-Policy on every page (csp.py)
-    app.setup_extension("panda_book.reproducible")  # one build date, never the clock (reproducible.py)
-    app.setup_extension("panda_book.memory")  # no doctree held from its reading to its writing (memory.py)
-    app.setup_extension("panda_book.staging")  # build into a copy of _build/html, swap in on success (staging.py)
+    store.setup_stores(app)  # per-page facts and build state (model/store.py)
+    gate.setup_gate(app)  # what content may put on a page, on the doctree (rules/gate.py)
+    bilingual.setup_bilingual(app)
+    chartfig.setup_chartfig(app)
+    figures.setup_figures(app)
+    dataindex.setup_dataindex(app)
+    archive.setup_archive(app)
+    checks.setup_checks(app)  # the issue format's rules on every page read (rules/checks.py)
+    inputs.setup_inputs(app)
+    execute.setup_execute(app)
+    nav.setup_nav(app)
+    sweep.setup_sweep(app)
+    trim.setup_trim(app)
+    search.setup_search(app)
+    pipeline.setup_post_build(app)  # the steps after the pages, in order (postbuild/pipeline.py)
+    csp.setup_csp(app)  # Content-Security-Policy on every page
+    reproducible.setup_reproducible(app)  # one build date, never the clock
+    memory.setup_memory(app)  # no doctree held from its reading to its writing
+    staging.setup_staging(app)  # build into a copy of _build/html, swap in on success
     app.add_css_file("panda.css")
     app.add_js_file("panda.js", loading_method="defer")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,10 +1,7 @@
-"""Checks on the MyST source that the parser itself lets pass.
+"""The file line of a failing or timed-out code cell.
 
-markdown-it closes an unclosed ``:::`` or ````` fence silently at the end of the
-file, so a forgotten closing line swallows the rest of an issue
-(:func:`newsletter.source.unclosed_fences`, shared with the validator); and
 myst-nb names only the file of a failing cell, and of a cell that timed out not
-even the cell. These helpers give the file line.
+even the cell. These helpers find the cell in the issue's model.
 """
 
 from __future__ import annotations
@@ -12,15 +9,10 @@ from __future__ import annotations
 import ast
 import re
 
-from newsletter.source import FenceProblem, unclosed_fences
-
 _CELL_IN = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _TIMEOUT = re.compile(r"timed out while it was being executed, after (?P<seconds>[\d.]+) seconds.*?"
                       r"preview of the cell contents:\n-+\n(?P<preview>.*?)\n-+", re.S)
-
-__all__ = ["FenceProblem", "code_cell_lines", "failing_line", "last_error_line", "timeout", "unclosed_fences"]
-
 
 def code_cell_lines(text: str) -> list[int]:
     """File line of the first source line of each ``{code-cell}``, in order (from the issue's model)."""

@@ -126,7 +126,7 @@ def _drop_empty_terms(app: Sphinx):
     return []
 
 
-def setup(app: Sphinx) -> None:
+def setup_search(app: Sphinx) -> None:
     app.add_search_language(PandaSearchChinese)
     # html-collect-pages runs after the pages are indexed, before the index is written
     app.connect("html-collect-pages", _drop_empty_terms)

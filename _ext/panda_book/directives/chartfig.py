@@ -294,7 +294,7 @@ def _no_numfig(app: Sphinx, config) -> None:
     config.numfig = False
 
 
-def setup(app: Sphinx) -> None:
+def setup_chartfig(app: Sphinx) -> None:
     app.connect("config-inited", _no_numfig, priority=900)
     app.add_node(chart_image, html=(_visit_chart_image, _depart_chart_image))
     app.add_node(data_details, html=(_visit_details, _depart_details))

@@ -23,11 +23,10 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import nav
+from ..model.store import FigureStore, pages_to_rewrite
 from .bilingual import lang_block, lang_pair, lang_span
 from .chartfig import chart_image, svg_info
 from .labels import bi_html, bi_nodes, sep
-from .store import FigureStore
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def note_records(env, docname: str, records: dict) -> None:
 class FiguresIndexDirective(SphinxDirective):
     def run(self):
         _store(self.env)
-        self.env.panda_index_docs.add(self.env.docname)
+        FigureStore.listed_by(self.env)[self.env.docname] = None
         return [figures_index()]
 
 
@@ -118,7 +117,7 @@ def _lang_of(node) -> str | None:
 def _updated(app, env) -> list[str]:
     # The data page shows every issue's figures: it is written again when they
     # change, and only then (an edit of a story's text leaves it as it is).
-    return nav.pages_to_rewrite(env, _store(env), "figures", getattr(env, "panda_index_docs", ()))
+    return pages_to_rewrite(env, _store(env), "figures", FigureStore.listed_by(env))
 
 
 def _issue_label(meta: dict) -> list[nodes.Node]:
@@ -256,7 +255,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         placeholder.replace_self([summary, download, search, _table(app, docname, rows), trends])
 
 
-def setup(app: Sphinx) -> None:
+def setup_dataindex(app: Sphinx) -> None:
     app.add_node(figures_index)
     app.add_directive("figures-index", FiguresIndexDirective)
     app.add_transform(AnchorCitedSentences)

@@ -23,7 +23,6 @@ import functools
 import hashlib
 import html
 import re
-from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -33,10 +32,12 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import nav
-from .bilingual import GAP_TEXT, lang_span
-from .labels import bi_html, bi_nodes
-from .store import IssueStore
+from newsletter.issue import issue_datetime
+from newsletter.rules import CARD_STORIES
+
+from ..directives.bilingual import GAP_TEXT
+from ..directives.labels import bi_html, bi_nodes
+from ..model.store import IssueStore, book_state, pages_to_rewrite, run_state
 
 logger = logging.getLogger(__name__)
 
@@ -50,27 +51,6 @@ class issue_archive(nodes.General, nodes.Element):
 
 def _store(env) -> dict:
     return IssueStore.of(env)
-
-
-def note_story(env, story_id: str, number, blocks, tags: list[str], section) -> dict | None:
-    """Called by ``{story}``: keep its headlines and topics for the archive, topics and feeds.
-
-    Returns the story's headlines ({"zh-CN": ..., "en": ...}) if the issue's card shows them.
-    """
-    from newsletter.issue import read_front_matter
-
-    issues = _store(env)
-    entry = issues.get(env.docname)  # env-purge-doc drops it before the issue is read again
-    if entry is None:
-        meta = read_front_matter(Path(env.doc2path(env.docname)).read_text(encoding="utf-8")).get("issue") or {}
-        entry = issues[env.docname] = {"meta": meta if isinstance(meta, dict) else {}, "stories": []}
-    heads = {"zh-CN": "", "en": ""}
-    for span in section[0].findall(lang_span):
-        if "bl-headline" in span["classes"]:
-            heads[span["lang"]] = span.astext()
-    entry["stories"].append({"id": story_id, "number": number, "zh": heads["zh-CN"], "en": heads["en"],
-                             "tags": list(tags)})
-    return heads if len(entry["stories"]) <= CARD_STORIES else None
 
 
 def headline(story: dict, lang: str) -> str:
@@ -96,12 +76,9 @@ class IssueArchiveDirective(SphinxDirective):
     option_spec = {"recent": directives.positive_int}
 
     def run(self):
-        _store(self.env)
-        self.env.panda_archive_docs.add(self.env.docname)
         node = issue_archive()
         node["recent"] = self.options.get("recent")
-        if node["recent"] is None:
-            self.env.panda_archive_full = self.env.docname  # where "all issues" links to
+        IssueStore.listed_by(self.env)[self.env.docname] = node["recent"]  # None: the full archive
         return [node]
 
 
@@ -143,7 +120,8 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             out.append(section)
         if not issues:
             out.append(nodes.paragraph("", "", *bi_nodes("还没有发布的期刊。", "No issue yet.")))
-        full = getattr(app.env, "panda_archive_full", None)
+        # where "all issues" links to
+        full = next((d for d, recent in sorted(IssueStore.listed_by(app.env).items()) if recent is None), None)
         if recent is not None and full in app.env.all_docs and total:
             link = nodes.reference("", "", *bi_nodes(f"全部往期（{total}期）", f"All issues ({total})"),
                                    refuri=app.builder.get_relative_uri(docname, full), internal=True)
@@ -154,17 +132,18 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def _updated(app, env) -> list[str]:
     # The home page lists every issue with its headlines: written again when
     # they (or an issue's number, date, topics) change, and only then.
-    pages = nav.pages_to_rewrite(env, _store(env), "archive", getattr(env, "panda_archive_docs", ()))
+    pages = pages_to_rewrite(env, _store(env), "archive", IssueStore.listed_by(env))
     # The topic pages show the same store, through tags.yml, in the theme the
     # configuration chooses: a digest of the three decides whether they are
     # written again (Sphinx would write them on every build, 5 MB at 500 issues).
     from newsletter.book import read_tags
 
     info = getattr(app.builder, "build_info", None)
-    now = hashlib.sha256(repr((env.panda_store_digests["archive"], read_tags(Path(app.srcdir)),
+    state = book_state(env)
+    now = hashlib.sha256(repr((state.store_digests["archive"], read_tags(Path(app.srcdir)),
                                getattr(info, "config_hash", ""), getattr(info, "tags_hash", ""))).encode()).hexdigest()
-    app.panda_topics_changed = getattr(env, "panda_topics_digest", None) != now
-    env.panda_topics_digest = now
+    run_state(app).topics_changed = state.topics_digest != now
+    state.topics_digest = now
     return pages
 
 
@@ -197,25 +176,25 @@ def _topic_pages(app: Sphinx):
 
 @functools.cache
 def _templates():
-    """The generated pages' templates (site_templates/), autoescaped: what they print from data is escaped."""
+    """The generated pages' templates (site/templates/), autoescaped: what they print from data is escaped."""
     import jinja2
     from markupsafe import Markup
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "site_templates"),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.globals["bi"] = lambda zh, en: Markup(bi_html(zh, en))  # the one bilingual label (labels.py)
     return env
 
 
 def render(name: str, **context) -> str:
-    """A generated page (or page body) from its template in site_templates/."""
+    """A generated page (or page body) from its template in site/templates/."""
     return _templates().get_template(name).render(**context)
 
 
 def _write_topic(app: Sphinx, pagename: str, body: str) -> bool:
     """Whether to write a topic page: what it shows changed (``_updated``), the page written last time does
     not hold this body (the code that draws it changed), or a template is newer than the page."""
-    if getattr(app, "panda_topics_changed", True):
+    if run_state(app).topics_changed:
         return True
     path = Path(app.outdir) / f"{pagename}.html"
     try:
@@ -232,13 +211,6 @@ def _write_topic(app: Sphinx, pagename: str, body: str) -> bool:
 def base_url(app: Sphinx) -> str:
     url = app.config.html_baseurl or ""
     return url if url.endswith("/") else url + "/"
-
-
-def issue_datetime(meta: dict) -> datetime:
-    """The issue's date (front matter ``date: 2025-11`` or ``2025-11-28``), as midnight UTC."""
-    text = str(meta.get("date", "1970-01"))
-    parts = [int(p) for p in text.split("-")] + [1, 1]
-    return datetime(parts[0], parts[1], parts[2] if len(text.split("-")) > 2 else 1, tzinfo=timezone.utc)
 
 
 def _summary(entry) -> str:
@@ -339,24 +311,6 @@ def write_404(app: Sphinx, outdir: Path) -> None:
 
 
 # ---- social cards and meta tags -------------------------------------------------
-
-#: the card of an issue shows the headlines of its first stories
-CARD_STORIES = 2
-#: what the card's font draws for certain (ASCII, CJK punctuation and ideographs, full-width forms, quotes, dashes)
-_CARD_SAFE = re.compile(r"[\x20-\x7e\u00b7\u2010-\u2027\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*")
-
-
-def card_problem(text: str) -> str | None:
-    """The first character of ``text`` that the card's font cannot draw (an emoji, a rare symbol), or None."""
-    if _CARD_SAFE.fullmatch(text):
-        return None
-    try:
-        draw_card(["", text])
-    except UserWarning as warning:  # draw_card turns matplotlib's missing-glyph warning into an error
-        found = re.search(r"Glyph (\d+)", str(warning))
-        return chr(int(found.group(1))) if found else str(warning)
-    return None
-
 
 def _card_text(meta: dict, entry: dict | None) -> list[str]:
     if entry is None:
@@ -472,7 +426,7 @@ def _check_baseurl(app: Sphinx, config) -> None:
                           "<repo>/), without quotes, spaces, <, > or a query; feeds, cards and the sitemap need it")
 
 
-def setup(app: Sphinx) -> None:
+def setup_archive(app: Sphinx) -> None:
     app.add_node(issue_archive)
     app.add_directive("issue-archive", IssueArchiveDirective)
     app.connect("config-inited", _check_baseurl)

@@ -30,6 +30,5 @@ def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
     env._write_doc_doctree_cache = _KeepNothing()
 
 
-def setup(app: Sphinx) -> dict:
+def setup_memory(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _before_read)
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

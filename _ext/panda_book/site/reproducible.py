@@ -50,9 +50,7 @@ def _git_epoch(folder: Path) -> int | None:
 
 
 def _issues_epoch(srcdir: Path) -> int | None:
-    from newsletter.issue import read_front_matter
-
-    from .archive import issue_datetime
+    from newsletter.issue import issue_datetime, read_front_matter
 
     dates = []
     for path in sorted((srcdir / "issues").glob("*.md")):
@@ -119,11 +117,10 @@ def _relative_paths(app: Sphinx, config) -> None:
     config.templates_path = _relative(config.templates_path, confdir)
 
 
-def setup(app: Sphinx) -> dict:
+def setup_reproducible(app: Sphinx) -> None:
     # set by this module from the sources, never by hand; not hashed into .buildinfo (no page shows it)
     app.add_config_value("panda_build_date", "", "", types=[str])
     # first, before Sphinx reads SOURCE_DATE_EPOCH for the copyright year (priority 800)
     app.connect("config-inited", _set_date, priority=100)
     # after the extension's own config-inited handlers (priority 500) add their folders
     app.connect("config-inited", _relative_paths, priority=900)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
+from .store import book_state
+
 _LOAD = re.compile(r"^(?P<code>[^#\n]*\bload_figures\([^)]*\))[ \t]*$", re.M)
 
 
@@ -76,8 +78,8 @@ def book_inputs_digest(srcdir: Path) -> str:
 def _book_inputs_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
     """Every page, when tags.yml or the search word list changed (an incremental build must equal a clean one)."""
     digest = book_inputs_digest(Path(app.srcdir))
-    before = getattr(env, "panda_book_inputs_digest", None)
-    env.panda_book_inputs_digest = digest
+    state = book_state(env)
+    before, state.inputs_digest = state.inputs_digest, digest
     if before is None or before == digest:
         return []
     return sorted(env.found_docs - set(removed))
@@ -85,8 +87,8 @@ def _book_inputs_outdated(app: Sphinx, env, added, changed, removed) -> list[str
 
 def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
     digest = code_digest()
-    before = getattr(env, "panda_code_digest", None)
-    env.panda_code_digest = digest
+    state = book_state(env)
+    before, state.code_digest = state.code_digest, digest
     if before is None or before == digest:
         return []
     uses = []
@@ -97,7 +99,7 @@ def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
     return uses
 
 
-def setup(app: Sphinx) -> None:
+def setup_inputs(app: Sphinx) -> None:
     app.connect("source-read", _source_read)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-get-outdated", _book_inputs_outdated)

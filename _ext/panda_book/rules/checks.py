@@ -12,8 +12,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError, SphinxError
 from sphinx.util import logging
 
-from .figures import figures_table
-from .myst_checks import failing_line, last_error_line, timeout, unclosed_fences
+from .myst_checks import failing_line, last_error_line, timeout
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +27,11 @@ def check_book(app: Sphinx, config) -> None:
     """Before anything is read or run: the toc and the issues agree, each issue is UTF-8 without a
     byte-order mark with readable front matter, and no two issues share a number or a date.
 
-    The validator's book-level checks (``newsletter.validate.book_findings``), in the form a
+    The validator's book-level checks (``newsletter.rules.book_findings``), in the form a
     template issue (numbered 0, no source yet) passes. The build stops here, fast, with every
     problem listed, instead of at the first warning deep inside the reading.
     """
-    from newsletter.validate import book_findings
+    from newsletter.rules import book_findings
 
     findings = [f for f in book_findings(Path(app.srcdir), strict=False)[0] if f.level == "error"]
     if findings:
@@ -97,9 +96,9 @@ def check_config(config) -> None:
 
     widgets = tuple(f"_static/{u}" for u in getattr(config, "nb_ipywidgets_js", {}) or {})
     if widgets and widgets != WIDGET_SCRIPTS:
-        raise ConfigError(f"_config.yml: nb_ipywidgets_js lists {list(widgets)}; the site runs only the scripts it "
-                          f"lists in _ext/panda_book/pagecheck.py (WIDGET_SCRIPTS: {list(WIDGET_SCRIPTS)}): list the "
-                          "same files in both")
+        raise ConfigError(f"_config.yml: nb_ipywidgets_js lists {list(widgets)}; the site runs only the scripts "
+                          "it lists in _ext/panda_book/rules/pagecheck.py (WIDGET_SCRIPTS: "
+                          f"{list(WIDGET_SCRIPTS)}): list the same files in both")
     if not config.nitpicky:
         raise ConfigError("_config.yml: set 'sphinx: config: nitpicky: true'; broken references must fail the build")
 
@@ -115,18 +114,28 @@ def svg_description(path: Path) -> str | None:
 
 
 def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
-    for problem in unclosed_fences(source[0]):
-        logger.error(problem.message, location=(docname, problem.line), type="panda", subtype="myst")
-    if "{story}" in source[0]:
-        # the number checker (python -m newsletter check): errors fail the build,
-        # notes (a partial translation's unmatched numbers) are printed
-        from newsletter import check_text
+    """The rules of the issue format (:mod:`newsletter.rules`, the validator's) on the page's model: errors fail
+    the build at their line, notes (a partial translation's unmatched numbers) are printed."""
+    from newsletter.book import BookError, read_tags
+    from newsletter.rules import RULES, Page, page_findings, page_rules
 
-        for finding in check_text(source[0], app.env.doc2path(docname), records=False):
-            if finding.level == "error":
-                logger.error(finding.message, location=(docname, finding.line), type="panda", subtype="numbers")
-            else:
-                logger.info(f"{app.env.doc2path(docname, False)}:{finding.line}: note: {finding.message}")
+    path = Path(app.env.doc2path(docname))
+    is_issue = docname.startswith("issues/")
+    try:
+        tags = read_tags(Path(app.srcdir))
+    except BookError as exc:
+        logger.error(exc.message, location=exc.path, type="panda", subtype="tags")
+        tags = None
+    page = Page(source[0], path.relative_to(app.srcdir).as_posix(), file=path, root=Path(app.srcdir), tags=tags,
+                is_issue=is_issue)
+    errors = 0
+    for finding in page_findings(page, RULES if is_issue else page_rules):
+        if finding.level == "error":
+            errors += 1
+            logger.error(finding.message, location=(docname, finding.line), type="panda", subtype="rules")
+        else:
+            logger.info(f"{page.path}:{finding.line}: note: {finding.message}")
+    app.env.temp_data["panda_rule_errors"] = errors  # the directives draw what the rules passed
 
 
 def _check_execution(app: Sphinx, docname: str) -> None:
@@ -175,17 +184,9 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
             logger.error("an image has no alt text; charts from the charts package carry it, other "
                          "images need ':alt:' (or mystnb: image: alt: in the cell metadata)",
                          location=image, type="panda", subtype="alt")
-    stories = {i.removeprefix("story-") for s in doctree.findall(nodes.section)
-               if "story" in s["classes"] for i in s["ids"]}
-    for table in doctree.findall(figures_table):
-        for fig_id, (story, line) in table["records"].items():
-            if story not in stories:
-                logger.error(f"figure {fig_id!r} belongs to story {story!r}, which is not a story on this page; "
-                             f"stories here: {', '.join(sorted(stories)) or 'none'}",
-                             location=(docname, line), type="panda", subtype="figures")
 
 
-def setup(app: Sphinx) -> None:
+def setup_checks(app: Sphinx) -> None:
     _install_hints()
     # before anything else reads the issues (reproducible.py reads their dates at priority 100)
     app.connect("config-inited", check_book, priority=50)

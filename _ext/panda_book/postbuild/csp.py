@@ -36,6 +36,8 @@ from sphinx.application import Sphinx
 from sphinx.errors import SphinxError
 from sphinx.util import logging
 
+from ..model.store import run_state
+
 logger = logging.getLogger(__name__)
 
 #: the policy without the per-page hashes; no 'unsafe-inline', no 'unsafe-eval'
@@ -74,7 +76,7 @@ def sha256(text: str) -> str:
 
 def own_styles() -> frozenset[str]:
     """The text of every ``<style>`` element the project writes (only these may stand in a page)."""
-    from .archive import PAGE_404_STYLE
+    from ..site.archive import PAGE_404_STYLE
 
     return frozenset({PAGE_404_STYLE})
 
@@ -87,7 +89,7 @@ def _attributes(html: str):
 
 def widget_styles(state: str) -> list[str]:
     """The style attributes (as the browser reads them) of the HTML held in a widget state's strings."""
-    from .pagecheck import html_strings
+    from ..rules.pagecheck import html_strings
 
     return [unescape(v) for text in html_strings(json.loads(state)) for name, v in _attributes(text) if name == "style"]
 
@@ -122,7 +124,7 @@ def pages(outdir: Path) -> list[Path]:
 
 
 def _started(app: Sphinx) -> None:
-    app.panda_csp_since = time.time() - 2  # mtimes may be coarser than the clock: redo a little more, never less
+    run_state(app).csp_since = time.time() - 2  # mtimes may be coarser than the clock: redo a little more, never less
 
 
 def _source_of(app: Sphinx, name: str, snippet: str) -> tuple[str, int | None] | None:
@@ -143,10 +145,10 @@ def _source_of(app: Sphinx, name: str, snippet: str) -> tuple[str, int | None] |
 
 def check_and_secure(app: Sphinx) -> None:
     """Check every page this build wrote (pagecheck.py) and write its policy; a finding fails the build."""
-    from .pagecheck import check_page
+    from ..rules.pagecheck import check_page
 
     outdir = Path(app.outdir)
-    since = getattr(app, "panda_csp_since", 0)
+    since = run_state(app).csp_since
     styles = own_styles()
     problems = []
     for path in pages(outdir):
@@ -168,7 +170,7 @@ def check_and_secure(app: Sphinx) -> None:
         try:
             state = _widget_state(path, html)
             if state is not None:
-                from .pagecheck import check_widget_state
+                from ..rules.pagecheck import check_widget_state
 
                 problems += [f"{name}: the interactive view: {p}" for p in check_widget_state(json.loads(state))]
             new = secure(html, {s for s in styles if f">{s}</style>" in html}, state)
@@ -216,10 +218,9 @@ def _drop_thebe_kernel(app: Sphinx, doctree: nodes.document, docname: str) -> No
             raw.parent.remove(raw)
 
 
-def setup(app: Sphinx) -> dict:
+def setup_csp(app: Sphinx) -> None:
     # after trim.py decides which scripts a page keeps (priority 900)
     app.connect("html-page-context", _files_for_inline, priority=950)
     # after sphinx-thebe adds its kernel name (priority 500)
     app.connect("doctree-resolved", _drop_thebe_kernel, priority=900)
     app.connect("builder-inited", _started)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}

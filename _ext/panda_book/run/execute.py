@@ -38,7 +38,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import inputs
+from ..model import inputs
+from ..model.store import run_state
 
 logger = logging.getLogger(__name__)
 
@@ -240,31 +241,31 @@ def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
         if name:
             jobs.append((docname, path, nb, name))
     if jobs:
-        app.panda_run = _Run(jobs, min(workers, len(jobs)), config.execution_timeout,
+        run_state(app).kernels = _Run(jobs, min(workers, len(jobs)), config.execution_timeout,
                              config.execution_allow_errors, cache)
 
 
 def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
-    run = getattr(app, "panda_run", None)
+    run = run_state(app).kernels
     if run is not None:
         run.collect(docname)
 
 
 def _after_read(app: Sphinx, env) -> None:
-    run = getattr(app, "panda_run", None)
+    run = run_state(app).kernels
     if run is not None:
-        app.panda_run = None
+        run_state(app).kernels = None
         run.finish()
 
 
 def stop_kernels(app: Sphinx) -> None:
-    run = getattr(app, "panda_run", None)
+    run = run_state(app).kernels
     if run is not None:  # the build stopped while reading: stop the kernels too
         run.cancelled.set()
         run.thread.join(timeout=30)
 
 
-def setup(app: Sphinx) -> None:
+def setup_execute(app: Sphinx) -> None:
     app.add_config_value("panda_execution_workers", None, "env", types=[int, type(None)])
     app.connect("env-before-read-docs", _before_read)
     app.connect("source-read", _source_read, priority=100)

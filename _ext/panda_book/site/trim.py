@@ -201,7 +201,7 @@ def _drop_thebe_config(app: Sphinx, doctree: nodes.document, docname: str) -> No
             raw.parent.remove(raw)
 
 
-def setup(app: Sphinx) -> None:
+def setup_trim(app: Sphinx) -> None:
     app.connect("env-updated", _stash_widget_state)
     # after myst-nb adds a page's widget scripts (priority 500)
     app.connect("html-page-context", _page_assets, priority=900)

@@ -46,12 +46,12 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from ..model.store import IssueStore
 from .labels import bi_html, bi_nodes, lang_span, sep
 
 logger = logging.getLogger(__name__)
 
 LANGS = {"zh": ("zh-CN", "中文"), "en": ("en", "English")}
-GAPS = ("headline", "body", "all", "partial")
 
 #: What the reader sees where the source has no text in a language.
 GAP_TEXT = {
@@ -140,20 +140,29 @@ def bi_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     return bi_nodes(zh.strip(), en.strip()), []
 
 
+def _unread(directive: SphinxDirective, message: str) -> None:
+    """A block the directive cannot draw. The rules (newsletter.rules, run when the page was read) report
+    why, with the line and the fix; if they found nothing, the model and the page disagree: say so."""
+    if not directive.env.temp_data.get("panda_rule_errors"):
+        logger.error(f"{message}, although the issue format's rules (python -m newsletter validate) found "
+                     "nothing wrong here; please report this with the file", type="panda", subtype="bilingual",
+                     location=(directive.env.docname, directive.lineno))
+
+
 class LangBlockDirective(SphinxDirective):
     """``{zh}`` or ``{en}``: one language of a story or pair."""
 
     has_content = True
-    option_spec = {"headline": directives.unchanged, "gap": lambda a: directives.choice(a, GAPS)}
+    option_spec = {"headline": directives.unchanged, "gap": directives.unchanged}
 
     def run(self):
         lang = self.name
         if not self.env.temp_data.get("panda_in_pair"):
-            return [self._error(f"a {{{lang}}} block must sit inside a {{story}} or {{pair}} block; "
-                                f"wrap it in '::::{{story}} <id>' ... '::::'")]
+            _unread(self, f"a {{{lang}}} block outside a {{story}} or {{pair}} cannot be drawn")
+            return []
         code = LANGS[lang][0]
         node = lang_block(lang=code, classes=["bl-block", f"bl-{lang}"], line=self.lineno,
-                          source_lang=lang, gap=self.options.get("gap", ""))
+                          source_lang=lang, gap=self.options.get("gap", "").strip())
         self.set_source_info(node)
         headline = self.options.get("headline", "").strip()
         if headline:
@@ -166,17 +175,16 @@ class LangBlockDirective(SphinxDirective):
             node += body
         return [node]
 
-    def _error(self, message):
-        logger.error(message, location=(self.env.docname, self.lineno), type="panda", subtype="bilingual")
-        return nodes.paragraph()
-
 
 class PairDirective(SphinxDirective):
-    """``{pair}``: Chinese and English blocks that belong together (no headline)."""
+    """``{pair}``: Chinese and English blocks that belong together (no headline).
+
+    What a pair or story must hold is checked by the rules (:mod:`newsletter.rules`) on the issue's
+    model before this runs; the directive draws what they passed.
+    """
 
     has_content = True
     option_spec = {"class": directives.class_option}
-    with_headlines = False
 
     def parse_blocks(self) -> dict[str, lang_block] | None:
         holder = nodes.Element()
@@ -185,70 +193,12 @@ class PairDirective(SphinxDirective):
             self.state.nested_parse(self.content, self.content_offset, holder)
         finally:
             self.env.temp_data["panda_in_pair"] = False
-        blocks: dict[str, lang_block] = {}
-        what = self.describe()
-        for child in holder.children:
-            if isinstance(child, lang_block):
-                lang = child["source_lang"]
-                if lang in blocks:
-                    self.error_at(child["line"], f"{what} has two {{{lang}}} blocks (the first at line "
-                                  f"{blocks[lang]['line']}); merge them into one")
-                    return None
-                blocks[lang] = child
-            elif isinstance(child, nodes.system_message):
-                continue
-            elif isinstance(child, nodes.paragraph) and not child.children:
-                continue  # placeholder left by an error already reported
-            else:
-                self.error_at(child.line or self.lineno, f"{what} holds text outside a language block; "
-                              "put it inside ':::{zh}' ... ':::' or ':::{en}' ... ':::'")
-                return None
-        for lang, other in (("zh", "en"), ("en", "zh")):
-            if lang not in blocks and other in blocks:
-                name = LANGS[lang][1]
-                self.error_at(self.lineno, f"{what} has {LANGS[other][1]} but no {name} block. Add "
-                              f"':::{{{lang}}}' with the {name} text, or, if the source has none, mark the "
-                              f"gap: ':::{{{lang}}}' / ':gap: all' / ':::'")
-                return None
-        if not blocks:
-            self.error_at(self.lineno, f"{what} is empty; add a ':::{{zh}}' and a ':::{{en}}' block")
+        blocks = {child["source_lang"]: child for child in holder.children if isinstance(child, lang_block)}
+        others = [c for c in holder.children if not isinstance(c, (lang_block, nodes.system_message))]
+        if set(blocks) != {"zh", "en"} or others or len(blocks) != sum(isinstance(c, lang_block) for c in holder):
+            _unread(self, f"this {{{self.name}}} does not hold exactly one {{zh}} and one {{en}} block")
             return None
-        for block in blocks.values():
-            if not self.check_block(block):
-                return None
         return blocks
-
-    def describe(self) -> str:
-        return "this {pair} block"
-
-    def check_block(self, block: lang_block) -> bool:
-        lang, gap, line = block["source_lang"], block["gap"], block["line"]
-        name = LANGS[lang][1]
-        has_headline = any("bl-headline" in c["classes"] for c in block.children if isinstance(c, lang_span))
-        has_body = any(isinstance(c, nodes.container) for c in block.children)
-        what = f"the {name} block of {self.describe()}"
-        if gap == "all" and (has_body or has_headline):
-            return self.error_at(line, f"{what} is marked ':gap: all' but has text; remove the text or the marker")
-        if gap == "body" and has_body:
-            return self.error_at(line, f"{what} is marked ':gap: body' but has a body; remove one of them")
-        if gap == "partial" and not has_body:
-            return self.error_at(line, f"{what} is marked ':gap: partial' but has no text; use ':gap: body'")
-        if not has_body and gap not in ("body", "all"):
-            return self.error_at(line, f"{what} is empty. Write the {name} text, or, if the source has "
-                                 f"none, add ':gap: body' (or ':gap: all')")
-        if self.with_headlines:
-            if gap == "headline" and has_headline:
-                return self.error_at(line, f"{what} is marked ':gap: headline' but has ':headline:'; keep one")
-            if not has_headline and gap not in ("headline", "all"):
-                return self.error_at(line, f"{what} has no headline. Add ':headline: <{name} headline>', "
-                                     "or, if the source has none, ':gap: headline'")
-        elif has_headline:
-            return self.error_at(line, f"{what} has ':headline:', which only a {{story}} takes")
-        return True
-
-    def error_at(self, line: int, message: str) -> bool:
-        logger.error(message, location=(self.env.docname, line), type="panda", subtype="bilingual")
-        return False
 
     def run(self):
         blocks = self.parse_blocks()
@@ -283,31 +233,23 @@ class StoryDirective(PairDirective):
     """``{story} <id>``: a numbered story with headlines, both texts and its source."""
 
     required_arguments = 1
-    option_spec = {"number": directives.positive_int, "source": directives.unchanged_required,
+    option_spec = {"number": directives.unchanged, "source": directives.unchanged,
                    "tags": directives.unchanged, "class": directives.class_option}
-    with_headlines = True
-
-    def describe(self) -> str:
-        return f"story {self.arguments[0]!r}"
 
     def run(self):
+        from newsletter.model import split_tags
+
         story_id = self.arguments[0]
-        if "source" not in self.options:
-            self.error_at(self.lineno, f"story {story_id!r} has no source; add ':source: <outlet>' "
-                          "(for example ':source: 人民网')")
-            return []
-        tags = self.check_tags()
-        if tags is None:
-            return []
         blocks = self.parse_blocks()
         if blocks is None:
             return []
+        tags = split_tags(self.options.get("tags", ""))
         section = nodes.section(ids=[nodes.make_id(f"story-{story_id}")], classes=["story"])
         section["names"].append(f"story-{story_id}")
         self.set_source_info(section)
         title = nodes.title()
-        if "number" in self.options:
-            title += nodes.inline("", f"{self.options['number']}. ", classes=["bl-num"])
+        if self.options.get("number", "").strip():
+            title += nodes.inline("", f"{self.options['number'].strip()}. ", classes=["bl-num"])
         for lang in ("zh", "en"):
             block = blocks[lang]
             spans = [c for c in block.children if isinstance(c, lang_span)]
@@ -321,7 +263,7 @@ class StoryDirective(PairDirective):
                 title += sep()
         section += title
         pair = lang_pair(classes=["bl-pair", *self.aligned(blocks), *self.options.get("class", [])])
-        source = self.options["source"]
+        source = self.options.get("source", "").strip()
         for lang, label in (("zh", "来源："), ("en", "Source: ")):
             block = self.finish_block(blocks[lang])
             para = nodes.paragraph(classes=["bl-source"])
@@ -331,62 +273,28 @@ class StoryDirective(PairDirective):
         section += pair
         if tags:
             section.insert(1, story_tags(tags=tags))
-        from .archive import note_story
-
-        on_card = note_story(self.env, story_id, self.options.get("number"), blocks, tags, section)
-        if on_card:
-            self.check_card(on_card, blocks)
+        note_story(self.env, story_id, self.options.get("number", "").strip(), tags, section)
         return [section]
 
-    def check_card(self, heads: dict, blocks: dict) -> None:
-        """The headlines the issue's card image shows must be drawable in its font (a missing glyph fails the build)."""
-        from .archive import card_problem
 
-        for lang, key in (("zh", "zh-CN"), ("en", "en")):
-            char = card_problem(heads[key]) if heads[key] else None
-            if char:
-                code = f"U+{ord(char):04X}" if len(char) == 1 else "?"
-                self.error_at(self.option_line("headline", after=blocks[lang]["line"]),
-                              f"the headline {heads[key]!r} has {char!r} ({code}), which the issue's card image "
-                              "(its first two headlines, drawn in Noto Sans CJK) cannot draw; remove it or write "
-                              "it in words (the font has no emoji)")
+def note_story(env, story_id: str, number: str, tags: list[str], section: nodes.section) -> None:
+    """Keep a story's headlines and topics for the archive, topics, feeds and cards (``IssueStore``)."""
+    from newsletter.issue import read_front_matter
 
-    def option_line(self, name: str, after: int | None = None) -> int:
-        """The file line of the ``:name:`` option of the block opened at line ``after`` (the story's by
-        default); that line if it is not found."""
-        start = self.lineno if after is None else after
-        try:
-            lines = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            return start
-        for number in range(start + 1, len(lines) + 1):
-            text = lines[number - 1].strip()
-            if text.startswith(f":{name}:"):
-                return number
-            if not text.startswith(":") or text.startswith(":::"):
-                break
-        return start
-
-    def check_tags(self) -> list[str] | None:
-        from newsletter.book import BookError, read_tags
-        from newsletter.issue import split_tags
-
-        tags = split_tags(self.options.get("tags", ""))
-        try:
-            known = read_tags(Path(self.env.srcdir))
-        except BookError as exc:
-            logger.error(exc.message, location=exc.path, type="panda", subtype="tags")
-            return None
-        unknown = [t for t in tags if t not in known]
-        if unknown:
-            self.error_at(self.option_line("tags"), f"story {self.arguments[0]!r} has tag(s) "
-                          f"{', '.join(map(repr, unknown))} that tags.yml does not list; use one of: "
-                          f"{', '.join(known)}, or add it to tags.yml with its Chinese and English names")
-            return None
-        return tags
+    issues = IssueStore.of(env)
+    entry = issues.get(env.docname)  # the collector drops it before the issue is read again
+    if entry is None:
+        meta = read_front_matter(Path(env.doc2path(env.docname)).read_text(encoding="utf-8")).get("issue") or {}
+        entry = issues[env.docname] = {"meta": meta if isinstance(meta, dict) else {}, "stories": []}
+    heads = {"zh-CN": "", "en": ""}
+    for span in section[0].findall(lang_span):
+        if "bl-headline" in span["classes"]:
+            heads[span["lang"]] = span.astext()
+    entry["stories"].append({"id": story_id, "number": int(number) if number.isdigit() else None,
+                             "zh": heads["zh-CN"], "en": heads["en"], "tags": list(tags)})
 
 
-def setup(app: Sphinx) -> None:
+def setup_bilingual(app: Sphinx) -> None:
     app.add_node(lang_block, html=(_visit_block, _depart_block))
     app.add_node(lang_span, html=(_visit_span, _depart_span))
     app.add_node(lang_pair, html=(_visit_pair, _depart_block))

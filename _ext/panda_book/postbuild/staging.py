@@ -67,6 +67,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from ..model.store import run_state
+
 logger = logging.getLogger(__name__)
 
 _RENAME_EXCHANGE = 2
@@ -127,7 +129,7 @@ def _lock(app: Sphinx, config) -> None:
     handle.truncate()
     handle.write(f"pid {os.getpid()}\n")
     handle.flush()
-    app.panda_lock = handle  # released when the process ends, however it ends
+    run_state(app).lock = handle  # released when the process ends, however it ends
 
 
 def fingerprint(path: Path) -> dict[str, tuple[int, int]] | None:
@@ -297,15 +299,15 @@ def _killed_before(app: Sphinx, config) -> None:
 def _begin(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
-    app.panda_staging = _Staging(app, Path(app.outdir))
+    run_state(app).staging = _Staging(app, Path(app.outdir))
 
 
 def finish(app: Sphinx, exception) -> None:
     """Swap the staging copy in (no exception) or discard it (postbuild.py, last)."""
-    staging = getattr(app, "panda_staging", None)
+    staging = run_state(app).staging
     if staging is None or staging.done:
         return
-    app.panda_staging = None
+    run_state(app).staging = None
     if exception is None:
         staging.swap()
     else:
@@ -325,9 +327,8 @@ def finish(app: Sphinx, exception) -> None:
                         f"(rm -rf _build && jupyter-book build . for a full build)")
 
 
-def setup(app: Sphinx) -> dict:
+def setup_staging(app: Sphinx) -> None:
     # first: every other handler, and the builder, must see the staging folder
     app.connect("config-inited", _lock, priority=1)  # before the environment is loaded or put back
     app.connect("config-inited", _killed_before)
     app.connect("builder-inited", _begin, priority=1)
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,396 @@
+"""The rules of an issue: each a function from the parsed page (:mod:`newsletter.model`) to findings.
+
+A finding names the file, the line and the fix. The validator (``python -m
+newsletter validate``) runs :data:`RULES` on every issue; the build runs the
+same functions on every page Sphinx reads (``_ext/panda_book/rules/checks.py``),
+so the two report the same file, line and message, and can never disagree.
+The Sphinx directives trust the model these rules passed and only draw.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .book import ISSUE_NAME, issue_files, read_toc, read_yaml
+from .check import Finding, check_text
+from .errors import LocatedError
+from .issue import front_matter_problem, read_front_matter
+from .model import Block, Issue, Story, parse_issue
+from .safety import raw_html
+from .source import SOURCE_PLACEHOLDER, SourceError, local_images, read_source, unclosed_fences
+
+GAPS = ("headline", "body", "all", "partial")
+NAMES = {"zh": "Chinese", "en": "English"}
+#: the social card of an issue shows the headlines of its first stories (site/archive.py draws it)
+CARD_STORIES = 2
+#: what the card's font draws for certain (ASCII, CJK punctuation and ideographs, full-width forms, quotes, dashes)
+_CARD_SAFE = re.compile(r"[\x20-\x7e\u00b7\u2010-\u2027\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page as the rules see it: its text, its path as messages show it, where it lives, and the topics."""
+
+    text: str
+    path: str
+    #: the file itself and the book's folder (images are looked up from them); None: not checked
+    file: Path | None = None
+    root: Path | None = None
+    #: ``tags.yml`` read (:func:`newsletter.book.read_tags`); None: not checked (it has its own error)
+    tags: dict | None = None
+    #: an issue of the book (``issues/``), which must hold stories
+    is_issue: bool = False
+
+    @property
+    def issue(self) -> Issue:
+        return parse_issue(self.text)
+
+    def error(self, line: int, message: str) -> Finding:
+        return Finding("error", self.path, line, message)
+
+
+def fences(page: Page) -> list[Finding]:
+    """Every ``:::`` or backtick block is closed where its author meant."""
+    return [page.error(p.line, p.message) for p in unclosed_fences(page.text)]
+
+
+def raw(page: Page) -> list[Finding]:
+    """No raw HTML beyond the few inline tags, no directive that brings in raw or outside content."""
+    return [page.error(line, message) for line, message in raw_html(page.text)]
+
+
+def images(page: Page) -> list[Finding]:
+    """Every image the page shows exists (relative to the page's folder, or to the book for ``/...``)."""
+    if page.file is None or page.root is None:
+        return []
+    root = page.root.resolve()
+    out = []
+    for line, target in local_images(page.text):
+        image = (root / target.lstrip("/") if target.startswith("/") else page.file.parent / target).resolve()
+        if not image.is_file():
+            shown = image.relative_to(root).as_posix() if image.is_relative_to(root) else image
+            out.append(page.error(line, f"the image {target!r} does not exist ({shown}); add the file, or correct "
+                                        "the path (relative to this issue's folder)"))
+    return out
+
+
+def _what(container: Story) -> str:
+    return f"story {container.id!r}" if container.kind == "story" else "this {pair} block"
+
+
+def containers(page: Page) -> list[Finding]:
+    """An issue has stories; a story or pair holds one ``{zh}`` and one ``{en}`` block and nothing else; each
+    block sits in one."""
+    out = []
+    if page.is_issue and not page.issue.stories:
+        out.append(page.error(1, "this issue has no {story}; write each story as '::::{story} <id>' with a {zh} "
+                                 "and an {en} block"))
+    for block in page.issue.loose_blocks:
+        out.append(page.error(block.line, f"a {{{block.lang}}} block must sit inside a {{story}} or {{pair}} block; "
+                                          f"wrap it in '::::{{story}} <id>' ... '::::'"))
+    for container in [*page.issue.stories.values(), *page.issue.pairs]:
+        what = _what(container)
+        for extra in container.extra_blocks:
+            first = container.blocks[extra.lang]
+            out.append(page.error(extra.line, f"{what} has two {{{extra.lang}}} blocks (the first at line "
+                                              f"{first.line}); merge them into one"))
+        missing = [lang for lang in ("zh", "en") if lang not in container.blocks]
+        for line, name in container.stray:
+            if name and missing and container.blocks:
+                lang = missing.pop(0)  # most likely a misspelt {zh} or {en}
+                out.append(page.error(line, f"{what} has no {NAMES[lang]} block, and a {name} block here, which is "
+                                            f"not a language block: check the name (':::{{{lang}}}')"))
+            elif name:
+                out.append(page.error(line, f"{what} holds a {name} block outside its language blocks; put it "
+                                            "inside ':::{zh}' ... ':::' or ':::{en}' ... ':::', or check the name"))
+            else:
+                out.append(page.error(line, f"{what} holds text outside a language block; put it inside "
+                                            "':::{zh}' ... ':::' or ':::{en}' ... ':::'"))
+        if not container.blocks:
+            out.append(page.error(container.line, f"{what} is empty; add a ':::{{zh}}' and a ':::{{en}}' block"))
+            continue
+        for lang in missing:
+            other = "en" if lang == "zh" else "zh"
+            name = NAMES[lang]
+            out.append(page.error(container.line, f"{what} has {NAMES[other]} but no {name} block. Add "
+                                                  f"':::{{{lang}}}' with the {name} text, or, if the source has "
+                                                  f"none, mark the gap: ':::{{{lang}}}' / ':gap: all' / ':::'"))
+    return out
+
+
+def _block_problem(block: Block, container: Story) -> str | None:
+    name = NAMES[block.lang]
+    what = f"the {name} block of {_what(container)}"
+    gap, has_body, has_headline = block.gap, block.has_body, block.headline is not None
+    if gap == "all" and (has_body or has_headline):
+        return f"{what} is marked ':gap: all' but has text; remove the text or the marker"
+    if gap == "body" and has_body:
+        return f"{what} is marked ':gap: body' but has a body; remove one of them"
+    if gap == "partial" and not has_body:
+        return f"{what} is marked ':gap: partial' but has no text; use ':gap: body'"
+    if not has_body and gap not in ("body", "all"):
+        return (f"{what} is empty. Write the {name} text, or, if the source has none, add ':gap: body' "
+                "(or ':gap: all')")
+    if container.kind == "story":
+        if gap == "headline" and has_headline:
+            return f"{what} is marked ':gap: headline' but has ':headline:'; keep one"
+        if not has_headline and gap not in ("headline", "all"):
+            return (f"{what} has no headline. Add ':headline: <{name} headline>', or, if the source has none, "
+                    "':gap: headline'")
+    elif has_headline:
+        return f"{what} has ':headline:', which only a {{story}} takes"
+    return None
+
+
+def blocks(page: Page) -> list[Finding]:
+    """Each language block has its text or marks its gap, and only a story's blocks have headlines."""
+    out = []
+    for container in [*page.issue.stories.values(), *page.issue.pairs]:
+        for block in container.blocks.values():
+            if block.gap and block.gap not in GAPS:
+                out.append(page.error(block.options["gap"][0], f"the {NAMES[block.lang]} block of {_what(container)} "
+                                      f"has ':gap: {block.gap}'; a gap is one of: {', '.join(GAPS)}"))
+                continue
+            problem = _block_problem(block, container)
+            if problem:
+                out.append(page.error(block.line, problem))
+    return out
+
+
+def stories(page: Page) -> list[Finding]:
+    """Each story names its source, and its number (if any) is a whole number from 1."""
+    out = []
+    for story in page.issue.stories.values():
+        if not story.options.get("source", (0, ""))[1].strip():
+            out.append(page.error(story.line, f"story {story.id!r} has no source; add ':source: <outlet>' under its "
+                                              "first line (for example ':source: 人民网')"))
+        if "number" in story.options:
+            line, value = story.options["number"]
+            if not value.strip().isdigit() or int(value) < 1:
+                out.append(page.error(line, f"story {story.id!r} has ':number: {value}'; write a whole number from "
+                                            "1, or remove the line"))
+    return out
+
+
+def topics(page: Page) -> list[Finding]:
+    """Every topic of a story is listed in ``tags.yml``."""
+    if page.tags is None:
+        return []
+    out = []
+    for story in page.issue.stories.values():
+        unknown = [t for t in story.tags if t not in page.tags]
+        if unknown:
+            out.append(page.error(story.options["tags"][0], f"story {story.id!r} has tag(s) "
+                                  f"{', '.join(map(repr, unknown))} that tags.yml does not list; use one of: "
+                                  f"{', '.join(page.tags)}, or add it to tags.yml with its Chinese and English names"))
+    return out
+
+
+@cache
+def _card_glyphs() -> frozenset[int]:
+    """The characters the card's font has: Noto Sans CJK SC, from the pip font package (matplotlib draws the card
+    in it alone: tests/test_rules.py holds the two in agreement)."""
+    from fontTools.ttLib import TTCollection
+    from noto_cjk_sans_otc import FONT_PATH
+
+    have: set[int] = set()
+    with TTCollection(str(FONT_PATH)) as collection:
+        for font in collection.fonts:
+            if font["name"].getDebugName(1) == "Noto Sans CJK SC":
+                have.update(font.getBestCmap())
+    return frozenset(have)
+
+
+def card_problem(text: str) -> str | None:
+    """The first character of ``text`` that the card's font cannot draw (an emoji, a rare symbol), or None."""
+    if _CARD_SAFE.fullmatch(text):
+        return None
+    return next((char for char in text if ord(char) not in _card_glyphs() and not char.isspace()), None)
+
+
+def card(page: Page) -> list[Finding]:
+    """The headlines the issue's card image shows can be drawn in its font (a missing glyph would fail it)."""
+    out = []
+    for story in list(page.issue.stories.values())[:CARD_STORIES]:
+        for block in story.blocks.values():
+            if block.headline is None:
+                continue
+            line, text = block.headline
+            char = card_problem(text)
+            if char:
+                out.append(page.error(line, f"the headline {text!r} has {char!r} (U+{ord(char):04X}), which the "
+                                            "issue's card image (its first two headlines, drawn in Noto Sans CJK) "
+                                            "cannot draw; remove it or write it in words (the font has no emoji)"))
+    return out
+
+
+def numbers(page: Page) -> list[Finding]:
+    """The figure records are valid, and both languages state the same numbers (:mod:`newsletter.check`)."""
+    if not page.issue.stories and page.issue.figures is None:
+        return []
+    return [Finding(f.level, page.path, f.line, f.message) for f in check_text(page.text, page.path)]
+
+
+#: every rule of an issue, in the order their findings are listed
+RULES = (fences, raw, images, containers, blocks, stories, topics, card, numbers)
+#: the rules of the book's other pages (home, archive, data), which the project writes: their structure
+page_rules = (fences, containers, blocks, stories, topics)
+
+
+def page_findings(page: Page, rules=RULES) -> list[Finding]:
+    """What the rules find on a page, by line."""
+    found = [finding for rule in rules for finding in rule(page)]
+    return sorted(found, key=lambda f: (f.line, f.level != "error"))
+
+
+# ---- the book: files, names, front matter, toc --------------------------------------
+
+DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+def _front_matter_line(text: str, key: str) -> int:
+    return next((i for i, line in enumerate(text.splitlines(), 1) if re.match(rf"\s*{key}:", line)), 1)
+
+
+def check_notebook(path: Path) -> list[Finding]:
+    """The issue reads as a MyST Markdown notebook (jupytext) that nbformat accepts, with a Python kernel."""
+    import jupytext
+    import nbformat
+
+    rel = path.as_posix()
+    try:
+        notebook = jupytext.read(path, fmt="md:myst")
+        nbformat.validate(notebook)
+    except Exception as exc:  # jupytext and nbformat raise many kinds; each is a format error here
+        return [Finding("error", rel, 1, f"not a valid MyST notebook: {exc}; compare its front matter and "
+                        "code cells with templates/issue.md")]
+    kernel = notebook.metadata.get("kernelspec", {}).get("name")
+    if kernel != "python3":
+        return [Finding("error", rel, 1, f"the notebook's kernel is {kernel!r}; the front matter needs "
+                        "kernelspec: name: python3 (copy it from templates/issue.md)")]
+    return []
+
+
+def _date_problem(date: str) -> str | None:
+    if not DATE.match(date):
+        return f"date {date!r} must be ISO: YYYY-MM or YYYY-MM-DD"
+    try:
+        datetime.date.fromisoformat(date if len(date) == 10 else f"{date}-01")
+    except ValueError:
+        return f"date {date!r} is not a date of the calendar (months 01-12, a day the month has); correct it"
+    return None
+
+
+def issue_front_matter(root: Path, path: Path, text: str, strict: bool = True) -> tuple[list[Finding], dict]:
+    """The issue's file name and front matter; the metadata found (number, date) for the book-wide checks.
+
+    ``strict=False``: only what the build refuses (front matter readable, a whole number,
+    a real ISO date); the name rule, a number from 1 agreeing with the file name and the
+    source text are the validator's (a new issue builds before its source is pasted).
+    """
+    rel = path.relative_to(root).as_posix()
+    out: list[Finding] = []
+
+    def error(line: int, message: str) -> None:
+        out.append(Finding("error", rel, line, message))
+
+    name = ISSUE_NAME.match(path.name)
+    if strict and not name:
+        error(1, f"the file name {path.name!r} breaks the rule NNN-YYYY-MM.md (zero-padded number, ISO "
+                 "year-month, e.g. 002-2025-12.md); rename it and its _toc.yml entry")
+    problem = front_matter_problem(text)
+    if problem:
+        error(*problem)
+        return out, {}
+    meta = read_front_matter(text).get("issue")
+    if not isinstance(meta, dict):
+        error(1, "the front matter has no 'issue:' block; copy it from templates/issue.md "
+                 "(issue: number, date, source_file)")
+        return out, {}
+    number, date = meta.get("number"), str(meta.get("date", ""))
+    number_line, date_line = _front_matter_line(text, "number"), _front_matter_line(text, "date")
+    if not isinstance(number, int) or isinstance(number, bool) or number < (1 if strict else 0):
+        error(number_line, f"issue number {number!r} must be a whole number from 1 (write 'number: 2', no quotes)")
+        number = None
+    elif strict and name and int(name["number"]) != number:
+        error(number_line, f"the front matter says number {number} but the file name says "
+              f"{int(name['number'])}; make them agree")
+    wrong_date = _date_problem(date)
+    if wrong_date:
+        error(date_line, wrong_date)
+        date = ""
+    elif strict and name and not date.startswith(name["date"]):
+        error(date_line, f"the front matter's date {date} is not the file name's month {name['date']}; make "
+              "them agree")
+    if strict:
+        source = meta.get("source_file")
+        line = _front_matter_line(text, "source_file")
+        if not source:
+            error(line, "no source_file: keep the verbatim source text in sources/ and name it here")
+        elif not (root / source).is_file():
+            error(line, f"source_file {source!r} does not exist; add the verbatim source text there")
+        elif (root / source).read_text(encoding="utf-8") == SOURCE_PLACEHOLDER:
+            error(line, f"{source} still holds the placeholder; paste the source newsletter there, verbatim")
+    return out, {"number": number, "date": date, "number_line": number_line, "date_line": date_line}
+
+
+def book_findings(root: Path, strict: bool = True) -> tuple[list[Finding], dict[Path, str]]:
+    """The book's files in agreement: toc and issues, encodings, front matter, one number and date each.
+
+    Returns the findings and the text of each issue that could be read.
+    """
+    findings: list[Finding] = []
+    try:
+        if strict:
+            read_yaml(root / "_config.yml")
+        toc = read_toc(root)
+    except LocatedError as exc:
+        path = Path(exc.path)
+        return [Finding("error", path.relative_to(root).as_posix() if path.is_absolute() else exc.path,
+                        exc.line, exc.message)], {}
+    files = {p.relative_to(root).with_suffix("").as_posix(): p for p in issue_files(root)}
+    listed = [e for e in toc if e.file.startswith("issues/")]
+    for entry in toc:
+        if not (root / f"{entry.file}.md").is_file() and not (root / f"{entry.file}.ipynb").is_file():
+            findings.append(Finding("error", "_toc.yml", entry.line, f"{entry.file!r} has no file "
+                                    f"({entry.file}.md); create it or remove the line"))
+    for key, path in files.items():
+        if key not in {e.file for e in listed}:
+            findings.append(Finding("error", path.relative_to(root).as_posix(), 1, "this issue is not in _toc.yml; "
+                                    f"add '  - file: {key}' under chapters (python -m newsletter new does it)"))
+    texts: dict[Path, str] = {}
+    seen: dict[tuple[str, object], str] = {}
+    numbers: dict[str, int] = {}
+    for key, path in files.items():
+        rel = path.relative_to(root).as_posix()
+        try:
+            text = texts[path] = read_source(path, rel)
+        except SourceError as exc:
+            findings.append(Finding("error", rel, exc.line, exc.message))
+            continue
+        found, meta = issue_front_matter(root, path, text, strict)
+        findings += found
+        if meta.get("number") is not None:
+            numbers[key] = meta["number"]
+        for field, value in (("number", meta.get("number")), ("date", meta.get("date"))):
+            if value is None or value == "" or (field == "date" and len(str(value)) < 10):
+                continue  # issues of the same month are fine; the same day twice is not
+            if (field, value) in seen:
+                what = ("its own number (python -m newsletter new picks the next)" if field == "number" else
+                        "the date it is published")
+                findings.append(Finding("error", rel, meta[f"{field}_line"], f"issue {field} {value} is also used "
+                                        f"by {seen[(field, value)]}; give each issue {what}"))
+            else:
+                seen[(field, value)] = rel
+    if strict:
+        positions = [e.file for e in listed if e.file in numbers]
+        by_number = sorted(positions, key=lambda k: numbers[k])
+        if positions != by_number:
+            wrong = next(e for e, want in zip(listed, by_number) if e.file != want)
+            findings.append(Finding("error", "_toc.yml", wrong.line, "issues must be listed oldest first (by "
+                                    f"number), so previous/next follow the dates; expected {', '.join(by_number)}"))
+    return findings, texts

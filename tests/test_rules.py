@@ -1,0 +1,196 @@
+"""The issue format's rules (newsletter/rules.py) on its model (newsletter/model.py), in process and fast.
+
+The validator and the build run these same functions, so a case here is a case of both; the build's
+side is held by tests/test_bad_input.py (the same file and line from both) and tests/roots/.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsletter.model import parse_issue
+from newsletter.rules import RULES, Page, card_problem, page_findings, page_rules
+
+TAGS = {"employment": {"zh": "就业", "en": "Employment"}, "policy": {"zh": "政策", "en": "Policy"}}
+
+STORY = """::::{story} one
+:number: 1
+:source: 人民网
+:tags: employment
+
+:::{zh}
+:headline: 中文标题
+
+中文正文。
+:::
+
+:::{en}
+:headline: English headline
+
+English text.
+:::
+::::
+"""
+
+PAIR = """::::{pair}
+:class: masthead
+
+:::{zh}
+PANDA微短剧
+:::
+
+:::{en}
+PANDA Mini-drama
+:::
+::::
+"""
+
+
+def findings(text: str, is_issue: bool = True, rules=RULES):
+    return page_findings(Page(text, "issues/x.md", tags=TAGS, is_issue=is_issue), rules)
+
+
+def errors(text: str, **kw) -> list[tuple[int, str]]:
+    return [(f.line, f.message) for f in findings(text, **kw) if f.level == "error"]
+
+
+def line_of(text: str, start: str, nth: int = 1) -> int:
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if line.startswith(start)]
+    return hits[nth - 1]
+
+
+def test_a_good_story_and_pair_pass():
+    assert errors(STORY + "\n" + PAIR) == []
+
+
+def test_the_model_reads_stories_pairs_and_their_lines():
+    issue = parse_issue(STORY + "\n" + PAIR)
+    story = issue.stories["one"]
+    assert (story.line, story.kind, story.options["source"]) == (1, "story", (3, "人民网"))
+    assert story.blocks["zh"].headline == (7, "中文标题") and story.blocks["en"].line == 12
+    assert story.blocks["zh"].body == [(8, ""), (9, "中文正文。")]
+    assert story.stray == [] and story.extra_blocks == []
+    (pair,) = issue.pairs
+    assert (pair.kind, pair.line, pair.options["class"]) == ("pair", 19, (20, "masthead"))
+    assert set(pair.blocks) == {"zh", "en"}
+
+
+#: (name, change to STORY: old -> new, the line named (its text start, nth), words of the message)
+CASES = {
+    "no source": (":source: 人民网\n", "", ("::::{story}", 1), ["story 'one' has no source", ":source: <outlet>"]),
+    "an empty source": (":source: 人民网\n", ":source:\n", ("::::{story}", 1), ["has no source"]),
+    "number not a whole number": (":number: 1\n", ":number: first\n", (":number:", 1),
+                                  ["':number: first'", "whole number from 1"]),
+    "number zero": (":number: 1\n", ":number: 0\n", (":number:", 1), ["whole number from 1"]),
+    "unknown topic": (":tags: employment\n", ":tags: employment, blockchain\n", (":tags:", 1),
+                      ["'blockchain'", "tags.yml does not list", "use one of: employment, policy"]),
+    "no English block": (":::{en}\n:headline: English headline\n\nEnglish text.\n:::\n", "", ("::::{story}", 1),
+                         ["has Chinese but no English block", ":gap: all"]),
+    "two Chinese blocks": (":::{en}\n:headline: English headline\n", ":::{zh}\n:headline: 又一个\n\n正文。\n:::\n\n"
+                           ":::{en}\n:headline: English headline\n", (":::{zh}", 2),
+                           ["has two {zh} blocks (the first at line 6)", "merge them"]),
+    "text outside the language blocks": (":::{en}\n", "A stray paragraph.\n\n:::{en}\n", ("A stray", 1),
+                                         ["holds text outside a language block"]),
+    "a heading outside the language blocks": (":::{en}\n", "## Heading\n\n:::{en}\n", ("## Heading", 1),
+                                              ["holds text outside a language block"]),
+    "a misspelt language block": (":::{en}\n", ":::{eng}\n", (":::{eng}", 1),
+                                  ["story 'one' has no English block, and a {eng} block here", "check the name"]),
+    "another directive between the blocks": (":::{en}\n", ":::{note}\nA note.\n:::\n\n:::{en}\n", (":::{note}", 1),
+                                             ["holds a {note} block outside its language blocks"]),
+    "gap all with text": (":headline: English headline\n", ":headline: English headline\n:gap: all\n",
+                          (":::{en}", 1), ["marked ':gap: all' but has text"]),
+    "gap body with a body": (":headline: English headline\n", ":headline: English headline\n:gap: body\n",
+                             (":::{en}", 1), ["marked ':gap: body' but has a body"]),
+    "gap partial without text": ("English text.\n", "", (":::{en}", 1), ["is empty"]),
+    "an empty block": ("中文正文。\n", "", (":::{zh}", 1), ["block of story 'one' is empty", ":gap: body"]),
+    "gap headline with a headline": (":headline: 中文标题\n", ":headline: 中文标题\n:gap: headline\n",
+                                     (":::{zh}", 1), ["':gap: headline' but has ':headline:'"]),
+    "no headline, no gap": (":headline: 中文标题\n", "", (":::{zh}", 1),
+                            ["has no headline", ":gap: headline"]),
+    "a gap that is no gap": (":headline: English headline\n", ":headline: English headline\n:gap: some\n",
+                             (":gap:", 1), ["':gap: some'", "one of: headline, body, all, partial"]),
+    "an emoji in a card headline": (":headline: English headline\n", ":headline: English headline 🎬\n",
+                                    (":headline: English", 1), ["'🎬' (U+1F3AC)", "remove it or write it in words"]),
+    "an unclosed block": ("English text.\n:::\n::::\n", "English text.\n::::\n", (":::{en}", 1), ["never closed"]),
+    "raw HTML in a story": ("English text.\n", "English <script>alert(1)</script> text.\n", ("English <script>", 1),
+                           ["raw HTML <script> is not allowed in an issue", "write the content in MyST"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_rule_names_its_line_and_fix(case):
+    old, new, (start, nth), words = CASES[case]
+    assert old in STORY
+    text = STORY.replace(old, new, 1)
+    found = errors(text)
+    line = line_of(text, start, nth)
+    assert any(at == line and all(w in message for w in words) for at, message in found), (line, found)
+
+
+def test_a_pair_has_no_headline_and_its_blocks_their_text():
+    text = PAIR.replace(":::{zh}\n", ":::{zh}\n:headline: 标题\n")
+    assert errors(text, is_issue=False, rules=page_rules) == [(line_of(text, ":::{zh}"), "the Chinese block of this {pair} block has ':headline:', "
+                                                        "which only a {story} takes")]
+    text = PAIR.replace("PANDA Mini-drama\n", "")
+    assert [line for line, _ in errors(text, is_issue=False, rules=page_rules)] == [line_of(text, ":::{en}")]
+
+
+def test_a_language_block_outside_a_story_or_pair():
+    text = ":::{zh}\n中文\n:::\n"
+    assert errors(text, is_issue=False, rules=page_rules) == [
+        (1, "a {zh} block must sit inside a {story} or {pair} block; wrap it in '::::{story} <id>' ... '::::'")]
+
+
+def test_a_language_block_inside_another_directive_is_not_the_storys():
+    text = STORY.replace(":::{en}\n:headline: English headline\n\nEnglish text.\n:::\n",
+                         ":::{note}\n::{en}\n:::\n\n``````{note}\n:::{en}\n:headline: English headline\n\n"
+                         "English text.\n:::\n``````\n")
+    found = errors(text)
+    assert any("no English block" in message for _, message in found)
+    assert any("must sit inside a {story} or {pair}" in message for _, message in found)
+
+
+def test_an_issue_without_stories():
+    assert errors("# Title\n\nText.\n") == [(1, "this issue has no {story}; write each story as '::::{story} <id>' "
+                                                "with a {zh} and an {en} block")]
+    assert errors("# Title\n\nText.\n", is_issue=False, rules=page_rules) == []
+
+
+def test_only_the_first_two_stories_make_the_card():
+    third = STORY.replace("{story} one", "{story} three").replace("English headline", "English headline 🎬")
+    two = STORY + "\n" + STORY.replace("{story} one", "{story} two")
+    assert errors(two + "\n" + third) == []
+    assert card_problem("图表 · 2025") is None
+
+
+@pytest.mark.parametrize("text", ["标题🎬", "标题😀", "Ünïcode café — “quoted”", "①②", "→ ✓", "𠀀", "\u0301"])
+def test_what_the_card_rule_lets_pass_the_card_draws(text):
+    # the rule reads the fonts' character maps; the card is drawn by matplotlib, which fails on a missing glyph
+    sys.path.insert(0, str(Path(__file__).parents[1] / "_ext"))
+    from panda_book.site.archive import draw_card
+
+    problem = card_problem(text)
+    try:
+        draw_card(["PANDA微短剧", text])
+        drawn = True
+    except UserWarning:
+        drawn = False
+    assert (problem is None) == drawn, (text, problem)
+
+
+def test_the_numbers_rule_is_the_number_checker():
+    text = STORY.replace("中文正文。", "带动就业约300人。").replace("English text.", "It created about 500 jobs.")
+    assert any("300" in message for _, message in errors(text))
+
+
+def test_the_validator_and_the_build_run_these_rules():
+    # the validator: every rule on each issue; the build (rules/checks.py): the same list, and the
+    # structural ones on the book's other pages
+    validate = (Path(__file__).parents[1] / "newsletter" / "validate.py").read_text(encoding="utf-8")
+    checks = (Path(__file__).parents[1] / "_ext" / "panda_book" / "rules" / "checks.py").read_text(encoding="utf-8")
+    assert "page_findings(Page(" in validate
+    assert "page_findings(page, RULES if is_issue else page_rules)" in checks
+    assert set(page_rules) < set(RULES)

@@ -43,6 +43,28 @@ def read_front_matter(text: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+@functools.lru_cache(maxsize=256)
+def front_matter_lines(text: str) -> dict[str, int]:
+    """The file line of each key of the front matter, nested keys dotted (``issue.number``), read from the YAML
+    node tree; {} where the front matter is missing or does not parse (front_matter_problem says why)."""
+    match = re.match(r"^---\n(.*?)\n---\s*\n", text, re.S)
+    try:
+        root = yaml.compose(match.group(1), Loader=_LOADER) if match else None
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+
+    def walk(node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = f"{prefix}{key.value}"
+                lines.setdefault(name, key.start_mark.line + 2)  # the block starts on the file's second line
+                walk(value, name + ".")
+
+    walk(root, "")
+    return lines
+
+
 def front_matter_problem(text: str) -> tuple[int, str] | None:
     """Where and why an issue's front matter cannot be read: (line, message with the fix), or None."""
     lines = text.splitlines()

@@ -18,7 +18,7 @@ from pathlib import Path
 from .book import ISSUE_NAME, issue_files, read_toc, read_yaml
 from .check import Finding, check_text
 from .errors import LocatedError
-from .issue import front_matter_problem, read_front_matter
+from .issue import front_matter_lines, front_matter_problem, read_front_matter
 from .model import Block, Issue, Story, parse_issue
 from .safety import raw_html
 from .source import SOURCE_PLACEHOLDER, SourceError, local_images, read_source, unclosed_fences
@@ -252,10 +252,6 @@ def page_findings(page: Page, rules=RULES) -> list[Finding]:
 DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
 
-def _front_matter_line(text: str, key: str) -> int:
-    return next((i for i, line in enumerate(text.splitlines(), 1) if re.match(rf"\s*{key}:", line)), 1)
-
-
 def check_notebook(path: Path) -> list[Finding]:
     """The issue reads as a MyST Markdown notebook (jupytext) that nbformat accepts, with a Python kernel."""
     import jupytext
@@ -312,7 +308,8 @@ def issue_front_matter(root: Path, path: Path, text: str, strict: bool = True) -
                  "(issue: number, date, source_file)")
         return out, {}
     number, date = meta.get("number"), str(meta.get("date", ""))
-    number_line, date_line = _front_matter_line(text, "number"), _front_matter_line(text, "date")
+    lines = front_matter_lines(text)
+    number_line, date_line = lines.get("issue.number", lines.get("issue", 1)), lines.get("issue.date", 1)
     if not isinstance(number, int) or isinstance(number, bool) or number < (1 if strict else 0):
         error(number_line, f"issue number {number!r} must be a whole number from 1 (write 'number: 2', no quotes)")
         number = None
@@ -328,7 +325,7 @@ def issue_front_matter(root: Path, path: Path, text: str, strict: bool = True) -
               "them agree")
     if strict:
         source = meta.get("source_file")
-        line = _front_matter_line(text, "source_file")
+        line = lines.get("issue.source_file", lines.get("issue", 1))
         if not source:
             error(line, "no source_file: keep the verbatim source text in sources/ and name it here")
         elif not (root / source).is_file():

@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT / "_ext"))
 
 from panda_book.postbuild import csp  # noqa: E402
 from panda_book.rules import pagecheck  # noqa: E402
-from panda_book.site import archive  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
+from panda_book.site import archive  # noqa: E402
+from panda_book.site.trim import renumber_widgets  # noqa: E402  (the extension lives in _ext/, as Jupyter Book loads it)
 
 #: records every violation the page reports, from before its first script
 LISTEN = """window.__csp = [];
@@ -65,6 +66,32 @@ def test_the_policy_is_made_from_the_projects_lists_never_from_the_page():
         csp.secure("<html><head></head></html>")
 
 
+def test_the_policy_goes_where_the_parser_finds_the_charset_and_replaces_every_earlier_one():
+    # markup a regular expression would misread: upper case, other quotes, a policy in the body, one in a comment
+    page = ("<html><head><!-- <meta charset=latin1> --><META CharSet='UTF-8'>\n<title>x</title></head>"
+            "<body><p>a</p><meta http-equiv='content-security-policy' content=\"script-src *\"><p>b</p></body></html>")
+    once = csp.secure(page)
+    assert once.count("Content-Security-Policy") == 1 and "script-src *" not in once
+    assert once.index("Content-Security-Policy") > once.index("<META CharSet='UTF-8'>") > once.index("-->")
+    assert "<p>a</p><p>b</p>" in once and csp.secure(once) == once
+    assert pagecheck.read_page("p.html", once).findings == []
+    # another http-equiv is a finding, never removed in silence
+    refresh = once.replace("<p>b</p>", '<meta http-equiv="refresh" content="0; url=https://evil.example">')
+    assert [f.message[:31] for f in pagecheck.check_page("p.html", refresh)] == ["<meta http-equiv='refresh'> is "]
+
+
+def test_the_widget_views_are_found_by_the_parser():
+    body = ("<p>x</p><script type='application/vnd.jupyter.widget-view+json'>"
+            '{"version_major": 2, "version_minor": 0, "model_id": "old1"}</script>'
+            '<pre>"model_id": "old1"</pre>')
+    reading = pagecheck.read_page("", body)
+    ((kind, start, end),) = reading.data_blocks
+    assert kind == "application/vnd.jupyter.widget-view+json" and json.loads(body[start:end])["model_id"] == "old1"
+    state, new_body = renumber_widgets("issues/x", json.dumps({"state": {"old1": {"state": {}}}}), body)
+    assert '<pre>"model_id": "old1"</pre>' in new_body  # text that only looks like a view is left alone
+    assert json.loads(state)["state"].keys() == {json.loads(new_body[start:new_body.index("</script>")])["model_id"]}
+
+
 def test_a_page_with_an_interactive_view_allows_what_the_widget_bundle_needs_and_no_more():
     state = json.dumps({"state": {"m": {"state": {"value": '<img src="data:," style="max-width:100%;height:auto">'}}}})
     plain, widgets = parse(csp.policy()), parse(csp.policy(widget_state=state))
@@ -84,7 +111,7 @@ def test_every_page_carries_one_policy_and_no_inline_code(built_book):
     widget_pages = []
     for path in pages:
         html = (built_book.html / path).read_text(encoding="utf-8")
-        assert pagecheck.check_page(path, csp._META.sub("", html), csp.own_styles()) == [], path
+        assert pagecheck.check_page(path, csp.without_policy(html), csp.own_styles()) == [], path
         soup = BeautifulSoup(html, "html.parser")
         metas = soup.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
         assert len(metas) == 1, path
@@ -209,7 +236,7 @@ def test_the_policy_blocks_injected_inline_code(csp_page, site, built_book):  # 
              '<script src="http://127.0.0.2:9/elsewhere.js"></script><script src="csp-eval.js"></script></body>')
     injected = page.replace("</body>", probe)
     assert injected != page
-    without = csp._META.sub("", injected)
+    without = csp.without_policy(injected)
     assert without != injected
     served = {f"{site}/csp-probe.html": (injected, "text/html"), f"{site}/csp-control.html": (without, "text/html"),
               # a script of the site's own that evaluates a string

@@ -36,9 +36,42 @@ USED = {"btn", "nav", "bd-sidebar", "logo"}
     # strings and comments with braces do not confuse the parser
     ('/* .card{ */.btn:before{content:"}{"}', '.btn:before{content:"}{"}'),
     (r'.btn\:hover{x:1}.nav{y:1}', ".nav{y:1}"),
+    # the theme's icon-font glyphs go with the font; other variables stay
+    (':root{--pst-icon-note:"\\f303";--pst-color-primary:red}', ":root{--pst-color-primary:red;}"),
+    # statements and attribute values with braces or classes in them
+    ("@layer base,theme;.btn{x:1}", "@layer base,theme;.btn{x:1}"),
+    ('[data-x="{.card}"] .btn{x:1}', '[data-x="{.card}"] .btn{x:1}'),
+    (".btn:is(.card, .alert) > .nav{x:1}", ".btn:is(.card, .alert) > .nav{x:1}"),
 ])
 def test_purge_css(css, expected):
     assert purge.purge_css(css, USED) == expected
+
+
+def test_a_stylesheet_that_does_not_parse_is_an_error():
+    with pytest.raises(ValueError, match="does not parse at line 2"):
+        purge.purge_css(".btn{x:1}\n.nav{y:1}}", USED)
+
+
+def test_each_pristine_stylesheet_is_parsed_once_between_builds(tmp_path, monkeypatch):
+    cache = tmp_path / "panda-css.pickle"
+    parsed = purge._Parsed(cache)
+    first = parsed.get(".btn{x:1}.card{y:1}")
+    parsed.save({parsed_key(".btn{x:1}.card{y:1}")})
+    calls = []
+    monkeypatch.setattr(purge, "parse_css", lambda css: calls.append(css) or [])
+    again = purge._Parsed(cache)
+    assert again.get(".btn{x:1}.card{y:1}") == first and calls == []
+    assert purge.purge_parsed(first, USED) == ".btn{x:1}"
+    again.get(".other{}")
+    assert calls == [".other{}"]
+    again.save(set())  # a stylesheet no build uses any more leaves the cache
+    assert purge._Parsed(cache).known == {}
+
+
+def parsed_key(css: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(css.encode("utf-8")).hexdigest()
 
 
 def test_purge_keeps_everything_the_pages_use(tmp_path):

@@ -194,3 +194,25 @@ def test_the_validator_and_the_build_run_these_rules():
     assert "page_findings(Page(" in validate
     assert "page_findings(page, RULES if is_issue else page_rules)" in checks
     assert set(page_rules) < set(RULES)
+
+
+def test_front_matter_lines_come_from_the_yaml_tree():
+    from newsletter.issue import front_matter_lines
+
+    text = "---\njupytext:\n  number: 7\nissue:\n  date: 2025-11\n  number: 1\n---\n\n# x\n"
+    lines = front_matter_lines(text)
+    assert (lines["issue"], lines["issue.number"], lines["issue.date"], lines["jupytext.number"]) == (4, 6, 5, 3)
+    assert front_matter_lines("---\nissue: [\n---\n") == {} and front_matter_lines("# no front matter\n") == {}
+
+
+def test_the_inputs_stamp_goes_on_the_calls_the_code_makes():
+    sys.path.insert(0, str(Path(__file__).parents[1] / "_ext"))
+    from panda_book.model.inputs import load_lines, stamp
+
+    text = ("```{code-cell} ipython3\n:tags: [remove-input]\n\nfrom charts import load_figures\n"
+            "figures = load_figures(\n    'x.md')  # the records\nnote = 'load_figures(1)'  # a string\n"
+            "# load_figures(2) in a comment\n```\n\n```{code-cell} ipython3\nload_figures(  # does not parse\n```\n")
+    assert load_lines(text) == [6]
+    stamped = stamp(text).splitlines()
+    assert stamped[5].startswith("    'x.md')  # the records  # inputs: ") and len(stamped) == len(text.splitlines())
+    assert [i for i, line in enumerate(stamped, 1) if "# inputs:" in line] == [6]

@@ -16,17 +16,15 @@ issue that loads figures as outdated (``env-get-outdated``).
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
-import re
 from functools import cache
 from pathlib import Path
 
 from sphinx.application import Sphinx
 
 from .store import book_state
-
-_LOAD = re.compile(r"^(?P<code>[^#\n]*\bload_figures\([^)]*\))[ \t]*$", re.M)
 
 
 @cache
@@ -47,15 +45,39 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
+def load_lines(text: str) -> list[int]:
+    """The file lines where a code cell's ``load_figures(...)`` call ends (from the issue's model, the code read
+    with ``ast``; a cell that does not parse is the execution's error, not this)."""
+    from newsletter.model import parse_issue
+
+    lines = []
+    for cell in parse_issue(text).code_cells:
+        try:
+            tree = ast.parse(cell.code)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            name = getattr(node, "func", None)
+            if isinstance(node, ast.Call) and getattr(name, "id", getattr(name, "attr", "")) == "load_figures":
+                lines.append(cell.code_line + node.end_lineno - 1)
+    return sorted(set(lines))
+
+
 def stamp(text: str) -> str:
-    """The text with each ``load_figures(...)`` line carrying the inputs' digest."""
-    if not _LOAD.search(text):
+    """The text with each line that loads the figures carrying the inputs' digest (as a comment)."""
+    if "load_figures" not in text:
+        return text
+    at = load_lines(text)
+    if not at:
         return text
     from newsletter.model import parse_issue
 
     figures = parse_issue(text).figures
     digest = hashlib.sha256((code_digest() + (figures.content if figures else "")).encode()).hexdigest()[:16]
-    return _LOAD.sub(lambda m: f"{m['code']}  # inputs: {digest}", text)
+    lines = text.split("\n")
+    for line in at:
+        lines[line - 1] += f"  # inputs: {digest}"
+    return "\n".join(lines)
 
 
 def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -94,7 +116,8 @@ def _outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
     uses = []
     for docname in sorted(env.found_docs - set(removed)):
         path = Path(env.doc2path(docname))
-        if path.suffix == ".md" and _LOAD.search(path.read_text(encoding="utf-8")):
+        text = path.read_text(encoding="utf-8") if path.suffix == ".md" else ""
+        if "load_figures" in text and load_lines(text):
             uses.append(docname)
     return uses
 

@@ -26,9 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 import time
-from html import unescape
 from pathlib import Path
 
 from docutils import nodes
@@ -37,6 +35,7 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 from ..model.store import run_state
+from ..rules.pagecheck import check_widget_state, html_strings, read_page, widget_html
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +61,6 @@ POLICY = {
 #: get style-src-attr 'unsafe-hashes' and their hashes (see widget_styles).
 WIDGETS = {"script-src": ["'unsafe-eval'"], "style-src-elem": ["'self'", "'unsafe-inline'"]}
 
-_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">\n?')
-_WIDGET_META = re.compile(r'<meta name="panda-widgets" content="([^"]+)">')
-_CHARSET = re.compile(r"<meta charset=[^>]*>\n?", re.I)
-_TAG = re.compile(r"<[a-zA-Z][^\s/>]*((?:\s+[^\s\"'=<>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)\s*/?>")
-_ATTR = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 
 
 def sha256(text: str) -> str:
@@ -81,17 +75,9 @@ def own_styles() -> frozenset[str]:
     return frozenset({PAGE_404_STYLE})
 
 
-def _attributes(html: str):
-    for attrs in _TAG.findall(html):
-        for name, *values in _ATTR.findall(attrs):
-            yield name.lower(), "".join(values)
-
-
 def widget_styles(state: str) -> list[str]:
     """The style attributes (as the browser reads them) of the HTML held in a widget state's strings."""
-    from ..rules.pagecheck import html_strings
-
-    return [unescape(v) for text in html_strings(json.loads(state)) for name, v in _attributes(text) if name == "style"]
+    return [style for text in html_strings(json.loads(state)) for style in widget_html(text).styles]
 
 
 def policy(styles: frozenset[str] | set[str] = frozenset(), widget_state: str | None = None) -> str:
@@ -108,14 +94,23 @@ def policy(styles: frozenset[str] | set[str] = frozenset(), widget_state: str | 
     return "; ".join(f"{name} {' '.join(values)}" for name, values in sources.items())
 
 
+def without_policy(html: str) -> str:
+    """The page without the policies an earlier pass wrote (found by the parser, :func:`pagecheck.read_page`)."""
+    for start, end in reversed(read_page("", html).policies):
+        html = html[:start] + html[end:].removeprefix("\n")
+    return html
+
+
 def secure(html: str, styles: frozenset[str] | set[str] = frozenset(), widget_state: str | None = None) -> str:
     """The page with its policy (re)written after <meta charset>."""
-    html = _META.sub("", html)
-    charset = _CHARSET.search(html)
-    if not charset:
+    html = without_policy(html)
+    charset = read_page("", html).charset_end
+    if charset is None:
         raise ValueError("no <meta charset> to put the Content-Security-Policy after")
+    if html[charset:charset + 1] == "\n":
+        charset += 1
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(styles, widget_state)}">\n'
-    return html[:charset.end()] + meta + html[charset.end():]
+    return html[:charset] + meta + html[charset:]
 
 
 def pages(outdir: Path) -> list[Path]:
@@ -145,8 +140,6 @@ def _source_of(app: Sphinx, name: str, snippet: str) -> tuple[str, int | None] |
 
 def check_and_secure(app: Sphinx) -> None:
     """Check every page this build wrote (pagecheck.py) and write its policy; a finding fails the build."""
-    from ..rules.pagecheck import check_page
-
     outdir = Path(app.outdir)
     since = run_state(app).csp_since
     styles = own_styles()
@@ -155,12 +148,13 @@ def check_and_secure(app: Sphinx) -> None:
         # a page no step of this build touched was checked and secured when it was written: its head shows it
         if path.stat().st_mtime < since:
             with path.open(encoding="utf-8", errors="replace") as page:
-                if _META.search(page.read(4096)):
+                if read_page("", page.read(4096)).policies:
                     continue
         html = path.read_text(encoding="utf-8")
         name = path.relative_to(outdir).as_posix()
-        html = _META.sub("", html)  # a page a step rewrote in place keeps the policy this step wrote before
-        findings = check_page(name, html, styles)
+        html = without_policy(html)  # a page a step rewrote in place keeps the policy this step wrote before
+        reading = read_page(name, html, styles)
+        findings = reading.findings
         for finding in findings:
             source = _source_of(app, name, finding.snippet)
             where = f" (from {source[0]}{':' + str(source[1]) if source[1] else ''})" if source else ""
@@ -168,10 +162,8 @@ def check_and_secure(app: Sphinx) -> None:
         if findings:
             continue
         try:
-            state = _widget_state(path, html)
+            state = _widget_state(path, reading.widgets)
             if state is not None:
-                from ..rules.pagecheck import check_widget_state
-
                 problems += [f"{name}: the interactive view: {p}" for p in check_widget_state(json.loads(state))]
             new = secure(html, {s for s in styles if f">{s}</style>" in html}, state)
         except (OSError, ValueError) as err:
@@ -186,10 +178,9 @@ class PageCheckError(SphinxError):
     category = "A page holds what the site does not allow (page:line: what; from source:line)"
 
 
-def _widget_state(page: Path, html: str) -> str | None:
+def _widget_state(page: Path, widgets: str | None) -> str | None:
     """The state of the page's interactive view: the first file <meta name="panda-widgets"> names (trim.py)."""
-    meta = _WIDGET_META.search(html)
-    return (page.parent / meta.group(1).split()[0]).read_text(encoding="utf-8") if meta else None
+    return (page.parent / widgets.split()[0]).read_text(encoding="utf-8") if widgets else None
 
 
 _THEME_INLINE = ("DOCUMENTATION_OPTIONS.pagename = ", "DOCUMENTATION_OPTIONS.search_as_you_type = ",

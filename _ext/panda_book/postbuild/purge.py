@@ -12,16 +12,20 @@ its tooltips and dropdowns only; the classes those add at run time, such as
 widget bundle in ``_vendor`` (it brings its own styles).
 Classes inside ``:not()``, ``:is()``, ``:where()`` or ``:has()`` never decide
 anything; at-rules other than ``@media``/``@supports``/``@layer`` are kept whole,
-except Font Awesome's ``@font-face`` (the book draws its icons in panda.css).
+except Font Awesome's ``@font-face``, and so are the theme's ``--pst-icon-*`` glyphs
+of that font (the book draws its few icons in panda.css). The stylesheets are
+read with tinycss2.
 """
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import re
 from array import array
 from pathlib import Path
 
+import tinycss2
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -38,8 +42,7 @@ SAFELIST = re.compile(
 UNREAD = ("_vendor", "bootstrap.js")
 
 _WORD = re.compile(r"[A-Za-z0-9_-]+")
-_CLASS = re.compile(r"\.((?:[A-Za-z0-9_-]|\\.)+)")
-_GROUPING = ("@media", "@supports", "@layer", "@container")
+_GROUPING = ("media", "supports", "layer", "container")
 
 
 class _Words:
@@ -122,110 +125,115 @@ def corpus(outdir: Path, cache: Path | None = None) -> set[str]:
     return words_in(outdir, cache)
 
 
-def _split_top(text: str, sep: str = ",") -> list[str]:
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
+def _classes(prelude) -> list[list[str]]:
+    """The classes of each selector of a rule's prelude (tinycss2 tokens), at the selector's own level: a class
+    inside ``:not()``, ``:is()``, ``:where()``, ``:has()`` or an attribute selector never decides anything."""
+    selectors: list[list[str]] = [[]]
+    tokens = list(prelude)
+    for i, token in enumerate(tokens):
+        if token.type == "literal" and token.value == ",":
+            selectors.append([])
+        elif (token.type == "literal" and token.value == "." and i + 1 < len(tokens)
+              and tokens[i + 1].type == "ident"):
+            selectors[-1].append(tokens[i + 1].value)
+    return selectors
 
 
-def _outside_parens(selector: str) -> str:
-    out, depth = [], 0
-    for ch in selector:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
-
-
-def selector_used(selector: str, used: set[str]) -> bool:
-    """Can this one selector match anything in the site?"""
-    without_strings = re.sub(r"\[[^\]]*\]", "", _outside_parens(selector))
-    for cls in _CLASS.findall(without_strings):
-        cls = cls.replace("\\", "")
-        if cls not in used and not SAFELIST.match(cls):
-            return False
-    return True
-
-
-def _string_end(css: str, i: int) -> int:
-    """The index just after the quoted string that starts at ``css[i]``."""
-    quote, i = css[i], i + 1
-    while i < len(css):
-        if css[i] == "\\":
-            i += 2
-        elif css[i] == quote:
-            return i + 1
+def _split_selectors(prelude) -> list[str]:
+    """The selectors of a prelude, as text (split at its top-level commas)."""
+    out, current = [], []
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            out.append(current)
+            current = []
         else:
-            i += 1
-    return i
+            current.append(token)
+    out.append(current)
+    return [tinycss2.serialize(tokens).strip() for tokens in out]
 
 
-def _blocks(css: str):
-    """Yield (prelude, body) for each top-level rule; body is None for ``@import x;``."""
-    i, n = 0, len(css)
-    while i < n:
-        if css.startswith("/*", i):
-            end = css.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            continue
-        if css[i].isspace():
-            i += 1
-            continue
-        start, depth, body_start = i, 0, i
-        while i < n:
-            ch = css[i]
-            if ch in "\"'":
-                i = _string_end(css, i)
-                continue
-            if ch == ";" and depth == 0:
-                yield css[start:i + 1], None
-                i += 1
-                break
-            if ch == "{":
-                if depth == 0:
-                    body_start = i
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    yield css[start:body_start], css[body_start + 1:i]
-                    i += 1
-                    break
-            i += 1
+def _body(rule) -> str:
+    """A rule's declarations, without the theme's icon-font glyphs (``--pst-icon-*``: the book ships no icon
+    font, and an undefined variable leaves the icon's ``content`` empty)."""
+    text = tinycss2.serialize(rule.content)
+    if "--pst-icon-" not in text:
+        return text
+    kept = [node for node in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True)
+            if not (node.type == "declaration" and node.lower_name.startswith("--pst-icon-"))]
+    return "".join(tinycss2.serialize([node]).strip() for node in kept)
+
+
+def _parse(rules) -> list[tuple]:
+    """The stylesheet as the purge needs it: ("rule", [(selector, classes)], body), ("group", head, items) for
+    ``@media`` and the like, ("keep", text) for other at-rules."""
+    out: list[tuple] = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            out.append(("rule", list(zip(_split_selectors(rule.prelude), map(tuple, _classes(rule.prelude)))),
+                        _body(rule)))
+        elif rule.type == "at-rule":
+            head = f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}".rstrip()
+            if rule.content is None:
+                out.append(("keep", f"{head};"))
+            elif rule.lower_at_keyword in _GROUPING:
+                inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+                out.append(("group", head, _parse(inner)))
+            elif not (rule.lower_at_keyword == "font-face" and "Font Awesome" in tinycss2.serialize(rule.content)):
+                out.append(("keep", f"{head}{{{tinycss2.serialize(rule.content)}}}"))
+        elif rule.type == "error":
+            raise ValueError(f"the stylesheet does not parse at line {rule.source_line}: {rule.message}")
+    return out
+
+
+def parse_css(css: str) -> list[tuple]:
+    """A stylesheet read with tinycss2, for :func:`purge_parsed`."""
+    return _parse(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+
+
+def purge_parsed(items: list[tuple], used: set[str]) -> str:
+    out = []
+    for item in items:
+        if item[0] == "rule":
+            keep = [text for text, classes in item[1] if all(c in used or SAFELIST.match(c) for c in classes)]
+            if keep:
+                out.append(f"{','.join(keep)}{{{item[2]}}}")
+        elif item[0] == "group":
+            inner = purge_parsed(item[2], used)
+            if inner:
+                out.append(f"{item[1]}{{{inner}}}")
+        else:
+            out.append(item[1])
+    return "".join(out)
 
 
 def purge_css(css: str, used: set[str]) -> str:
     """The stylesheet without the rules that cannot match (see the module doc)."""
-    out = []
-    for prelude, body in _blocks(css):
-        head = prelude.strip()
-        if body is None:
-            out.append(head)
-        elif head.startswith("@"):
-            if head.startswith(_GROUPING):
-                inner = purge_css(body, used)
-                if inner:
-                    out.append(f"{head}{{{inner}}}")
-            elif head.startswith("@font-face") and "Font Awesome" in body:
-                continue
-            else:
-                out.append(f"{head}{{{body}}}")
-        else:
-            selectors = [s for s in _split_top(head) if selector_used(s, used)]
-            if selectors:
-                out.append(f"{','.join(s.strip() for s in selectors)}{{{body}}}")
-    return "".join(out)
+    return purge_parsed(parse_css(css), used)
+
+
+class _Parsed:
+    """Each pristine stylesheet parsed once, kept between builds by its digest (parsing the theme's 400 KB takes
+    half a second; the stylesheets change only when a theme does)."""
+
+    def __init__(self, cache: Path):
+        self.cache = cache
+        try:
+            self.known = pickle.loads(cache.read_bytes()) if cache.is_file() else {}
+        except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
+            self.known = {}
+        self.changed = False
+
+    def get(self, css: str) -> list[tuple]:
+        key = hashlib.sha256(css.encode("utf-8")).hexdigest()
+        if key not in self.known:
+            self.known[key] = parse_css(css)
+            self.changed = True
+        return self.known[key]
+
+    def save(self, keep: set[str]) -> None:
+        if self.changed or set(self.known) - keep:
+            self.known = {k: v for k, v in self.known.items() if k in keep}
+            self.cache.write_bytes(pickle.dumps(self.known, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def pristine(app: Sphinx, path: Path) -> str:
@@ -250,14 +258,17 @@ def words_cache(app: Sphinx) -> Path:
 
 
 def purge_unused_css(app: Sphinx) -> None:
-    """Theme CSS rules that nothing in the site matches, dropped (postbuild.py)."""
+    """Theme CSS rules that nothing in the site matches, dropped (the pipeline's third step)."""
     outdir = Path(app.outdir)
     used = corpus(outdir, words_cache(app))
+    parsed = _Parsed(Path(app.doctreedir) / "panda-css.pickle")
+    digests = set()
     for pattern in TARGETS:
         for path in (outdir / "_static").glob(pattern):
             css = pristine(app, path)
-            purged = purge_css(css, used)
+            digests.add(hashlib.sha256(css.encode("utf-8")).hexdigest())
+            purged = purge_parsed(parsed.get(css), used)
             if path.read_text(encoding="utf-8") != purged:
                 path.write_text(purged, encoding="utf-8")
                 logger.info(f"purged {path.relative_to(outdir)}: {len(css):,} -> {len(purged):,} bytes")
-
+    parsed.save(digests)

@@ -89,19 +89,9 @@ def _output_problem(node: nodes.Element) -> str | None:
 
 def _front_matter_line(path, key: str) -> int | None:
     """The line of a top-level key of a page's YAML front matter (html_meta comes from there, with no line)."""
-    import yaml
+    from newsletter.issue import front_matter_lines
 
-    text = Path(path).read_text(encoding="utf-8")
-    if not text.startswith("---\n"):
-        return None
-    try:
-        root = yaml.compose(text[4:].split("\n---", 1)[0])
-    except yaml.YAMLError:
-        return None
-    for name, _value in getattr(root, "value", []) if isinstance(root, yaml.MappingNode) else []:
-        if name.value == key:
-            return name.start_mark.line + 2
-    return None
+    return front_matter_lines(Path(path).read_text(encoding="utf-8")).get(key)
 
 
 def _in_widget_view(node: nodes.Node) -> bool:

@@ -63,14 +63,39 @@ class Finding:
     snippet: str = ""
 
 
+@dataclass
+class Reading:
+    """A page as the parser read it: what it does not allow, and where the policy step works."""
+
+    findings: list[Finding]
+    #: (start, end) offsets of each ``<meta http-equiv="Content-Security-Policy">``: the policy step replaces them
+    policies: list[tuple[int, int]]
+    #: the offset just after ``<meta charset>``, where the policy goes
+    charset_end: int | None
+    #: the content of ``<meta name="panda-widgets">``
+    widgets: str | None
+    #: (type, start, end) offsets of the text of each data block (``<script type=...>`` of DATA_BLOCKS)
+    data_blocks: list[tuple[str, int, int]]
+
+
 class _Reader(HTMLParser):
-    def __init__(self, page: str, styles: frozenset[str]):
+    def __init__(self, page: str, html: str, styles: frozenset[str]):
         super().__init__(convert_charrefs=True)
         self.page, self.styles = page, styles
         self.findings: list[Finding] = []
         self.folder = posixpath.dirname(page)
         self._text_of: str | None = None  # "script" or "style" while inside one
         self._text: list[str] = []
+        self._line_starts = [0] + [i + 1 for i, ch in enumerate(html) if ch == "\n"]
+        self.policies: list[tuple[int, int]] = []
+        self.charset_end: int | None = None
+        self.widgets: str | None = None
+        self.data_blocks: list[tuple[str, int, int]] = []
+        self._block: tuple[str, int] | None = None
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
 
     def _found(self, message: str, snippet: str = "") -> None:
         self.findings.append(Finding(self.page, self.getpos()[0], message, snippet))
@@ -108,12 +133,18 @@ class _Reader(HTMLParser):
                         self._found(f"<{tag} {name}>: {problem}", value)
         if tag in _BANNED:
             self._found(f"<{tag}> is not allowed on a page (it loads or runs what the site did not ship)", tag)
+        elif tag == "meta" and "charset" in values and self.charset_end is None:
+            self.charset_end = self._offset() + len(self.get_starttag_text() or "")
+        elif tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy":
+            start = self._offset()  # the policy step's own, from an earlier pass: it is written anew
+            self.policies.append((start, start + len(self.get_starttag_text() or "")))
         elif tag == "meta" and values.get("name") == "panda-widgets":
+            self.widgets = values.get("content", "")
             state, *scripts = [self._site_path(u) for u in values.get("content", "").split()]
             if not (state or "").startswith("_static/widgets/") or tuple(scripts) != WIDGET_SCRIPTS:
                 self._found("<meta name='panda-widgets'> names files that are not the interactive view's state and "
                             "the site's widget scripts (pagecheck.WIDGET_SCRIPTS)", values.get("content", ""))
-        elif tag == "meta" and "http-equiv" in values:
+        elif tag == "meta" and "http-equiv" in values:  # (a policy is caught above and replaced)
             self._found(f"<meta http-equiv={values['http-equiv']!r}> is not allowed (it could refresh the page to "
                         "another site or change its policy); the book writes its own policy", values["http-equiv"])
         elif tag in ("set", "animate") and values.get("attributename", "").lower() in ("href", "xlink:href"):
@@ -131,6 +162,9 @@ class _Reader(HTMLParser):
             self._script(values)
             if not closed:
                 self._text_of, self._text = "script", []
+                kind = values.get("type", "").strip().lower()
+                if "src" not in values and kind in DATA_BLOCKS:
+                    self._block = (kind, self._offset() + len(self.get_starttag_text() or ""))
         elif tag == "style" and not closed:
             self._text_of, self._text = "style", []
 
@@ -150,6 +184,9 @@ class _Reader(HTMLParser):
             self._text.append(data)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._block is not None:
+            self.data_blocks.append((self._block[0], self._block[1], self._offset()))
+            self._block = None
         if self._text_of == tag:
             text = "".join(self._text)
             if tag == "style" and text not in self.styles:
@@ -163,17 +200,23 @@ class _Reader(HTMLParser):
 _MALFORMED_COMMENT = re.compile(r"<!--(?:>|->)|--!>")
 
 
-def check_page(page: str, html: str, styles: frozenset[str] = frozenset()) -> list[Finding]:
-    """What in this written page the site does not allow (``page``: its path in the site)."""
+def read_page(page: str, html: str, styles: frozenset[str] = frozenset()) -> Reading:
+    """A written page (``page``: its path in the site) read with ``html.parser``: what it does not allow, and
+    where its policy, charset, widget files and data blocks are."""
     findings = [Finding(page, html.count("\n", 0, m.start()) + 1, f"a malformed HTML comment {m.group(0)!r}: browsers "
                         "end it elsewhere than a parser does, so what follows could run; remove it", m.group(0))
                 for m in _MALFORMED_COMMENT.finditer(html)]
     if findings:
-        return findings
-    reader = _Reader(page, styles)
+        return Reading(findings, [], None, None, [])
+    reader = _Reader(page, html, styles)
     reader.feed(html)
     reader.close()
-    return reader.findings
+    return Reading(reader.findings, reader.policies, reader.charset_end, reader.widgets, reader.data_blocks)
+
+
+def check_page(page: str, html: str, styles: frozenset[str] = frozenset()) -> list[Finding]:
+    """What in this written page the site does not allow (``page``: its path in the site)."""
+    return read_page(page, html, styles).findings
 
 
 #: the widget packages whose models and views a page's interactive view may use (html-manager ships them)
@@ -186,8 +229,10 @@ class _WidgetHTML(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
+        self.styles: list[str] = []
 
     def handle_starttag(self, tag, attrs):
+        self.styles += [value or "" for name, value in attrs if name == "style"]
         if tag in _WIDGET_HTML_BANNED:
             self.problems.append(f"<{tag}>")
         for name, value in attrs:
@@ -198,6 +243,14 @@ class _WidgetHTML(HTMLParser):
                 self.problems.append(f"<{tag} {name}={value[:40]!r}>")
 
     handle_startendtag = handle_starttag
+
+
+def widget_html(text: str) -> _WidgetHTML:
+    """A piece of HTML from a widget state, read: its problems and its style attributes (as a browser reads them)."""
+    reader = _WidgetHTML()
+    reader.feed(text)
+    reader.close()
+    return reader
 
 
 def check_widget_state(state: dict) -> list[str]:
@@ -214,10 +267,7 @@ def check_widget_state(state: dict) -> list[str]:
         for value in html_strings(model.get("state")):
             if _MALFORMED_COMMENT.search(value):
                 problems.append(f"widget {mid}: a malformed HTML comment")
-            reader = _WidgetHTML()
-            reader.feed(value)
-            reader.close()
-            problems.extend(f"widget {mid}: {p}" for p in reader.problems)
+            problems.extend(f"widget {mid}: {p}" for p in widget_html(value).problems)
     return problems
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from ..rules.pagecheck import read_page
+
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 VENDOR = "_static/_vendor/"
 
@@ -88,7 +90,7 @@ def _defer_widgets(app: Sphinx, pagename: str, context, scripts) -> None:
     context["metatags"] = context.get("metatags", "") + f'\n<meta name="panda-widgets" content="{" ".join(urls)}">'
 
 
-WIDGET_VIEW = re.compile(r'(<script type="application/vnd\.jupyter\.widget-view\+json">)(.*?)(</script>)', re.S)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MODEL_REF = "IPY_MODEL_"
 
 
@@ -148,7 +150,9 @@ def renumber_widgets(pagename: str, state: str, body: str) -> tuple[str, str]:
     structure. The kernel names models with random uuid4s, so each build would differ."""
     data = json.loads(state)
     models = data.get("state") or {}
-    roots = [json.loads(m.group(2)).get("model_id") for m in WIDGET_VIEW.finditer(body)]
+    # the views of the page, in order: the text of each <script type="...widget-view+json">, found by the parser
+    views = [(start, end) for kind, start, end in read_page("", body).data_blocks if kind == WIDGET_VIEW]
+    roots = [json.loads(body[start:end]).get("model_id") for start, end in views]
     new = {old: hashlib.sha256(f"{pagename}#{n}".encode()).hexdigest()[:32]
            for n, old in enumerate(_model_order(models, roots))}
 
@@ -163,13 +167,11 @@ def renumber_widgets(pagename: str, state: str, body: str) -> tuple[str, str]:
 
     data["state"] = {new[old]: swap(model) for old, model in sorted(models.items(), key=lambda kv: new[kv[0]])}
 
-    def view(match: re.Match) -> str:
-        text = match.group(2)
-        for old in re.findall(r'"model_id": "([^"]+)"', text):
-            text = text.replace(f'"{old}"', f'"{new.get(old, old)}"')
-        return match.group(1) + text + match.group(3)
-
-    return json.dumps(data).replace("</script>", r"<\/script>"), WIDGET_VIEW.sub(view, body)
+    for start, end in reversed(views):
+        view = json.loads(body[start:end])
+        view["model_id"] = new.get(view.get("model_id"), view.get("model_id"))
+        body = body[:start] + json.dumps(view) + body[end:]
+    return json.dumps(data).replace("</script>", r"<\/script>"), body
 
 
 SIDECAR = "panda-sidecar:"

@@ -16,10 +16,36 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from docutils.parsers.rst import Directive
+from docutils.parsers.rst import directives as _options
+
 #: directives whose body is code, data or raw text, not Markdown (every other directive's body is parsed)
 NOT_MARKDOWN = frozenset({"code-cell", "figures", "raw", "eval-rst", "code", "code-block", "sourcecode",
                           "literalinclude", "math", "csv-table", "include", "mermaid", "graphviz"})
 _OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
+
+
+class LangSpec(Directive):
+    """``{zh}`` / ``{en}`` as MyST splits them (the Sphinx directives take their specs from here)."""
+
+    has_content = True
+    option_spec = {"headline": _options.unchanged, "gap": _options.unchanged}
+
+
+class PairSpec(Directive):
+    has_content = True
+    option_spec = {"class": _options.class_option}
+
+
+class StorySpec(Directive):
+    has_content = True
+    required_arguments = 1
+    option_spec = {"number": _options.unchanged, "source": _options.unchanged, "tags": _options.unchanged,
+                   "class": _options.class_option}
+
+
+#: the issue format's directives, read with MyST's own directive parser (arguments, options, body)
+SPECS: dict[str, type[Directive]] = {"zh": LangSpec, "en": LangSpec, "pair": PairSpec, "story": StorySpec}
 _DIRECTIVE = re.compile(r"^\{(?P<name>[\w-]+)\}\s*(?P<argument>.*)$")
 
 
@@ -119,6 +145,8 @@ class Issue:
     #: ``{pair}`` blocks, and ``{zh}``/``{en}`` blocks outside any story or pair
     pairs: list[Story] = field(default_factory=list)
     loose_blocks: list[Block] = field(default_factory=list)
+    #: what MyST's directive parser said of the format's directives: (line, message)
+    syntax: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def figures(self) -> Fence | None:
@@ -163,6 +191,40 @@ def options_and_body(content: str, first_line: int) -> tuple[list[tuple[int, str
     return options, [(first_line + j, lines[j]) for j in range(i, len(lines))]
 
 
+def read_directive(name: str, argument: str, content: str, line: int, issue: Issue
+                   ) -> tuple[list[str], list[tuple[int, str, str]], list[tuple[int, str]]] | None:
+    """A directive of the format as MyST reads it (``myst_parser``'s ``parse_directive_text``): its arguments,
+    its options (line, key, value) and its body lines (line, text); None if MyST refuses it (noted in
+    ``issue.syntax``). ``line`` is the fence's line."""
+    from docutils.parsers.rst.states import MarkupError
+    from myst_parser.parsers.directives import parse_directive_text
+
+    try:
+        parsed = parse_directive_text(SPECS[name], argument, content, line=line)
+    except MarkupError as exc:
+        issue.syntax.append((line, f"the {{{name}}} block cannot be read: {exc}"))
+        return None
+    issue.syntax += [(w.lineno or line, f"the {{{name}}} block: {w.msg}") for w in parsed.warnings]
+    lines = content.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    # the body is what is left at the end of the content (MyST takes the options and a blank line off its
+    # front), and for a directive without arguments the text after its name on the fence's own line
+    from_content = list(parsed.body)
+    inline = bool(argument.strip()) and not (SPECS[name].required_arguments or SPECS[name].optional_arguments)
+    if inline:
+        from_content = from_content[1:]
+    start = len(lines) - len(from_content)
+    body = [(line, argument.strip())] if inline else []
+    body += [(line + 1 + start + i, t) for i, t in enumerate(from_content)]
+    options = []
+    for key, value in parsed.options.items():
+        at = next((line + 1 + i for i, t in enumerate(lines[:start])
+                   if t.lstrip().startswith((f":{key}:", f"{key}:"))), line)
+        options.append((at, key, " ".join(value) if isinstance(value, list) else str(value)))
+    return parsed.arguments, options, body
+
+
 def _closed(token, lines: list[str]) -> bool:
     end = token.map[1] - 1  # the fence's last line (0-based)
     if end <= token.map[0] or end >= len(lines):
@@ -202,27 +264,33 @@ def _walk(text: str, offset: int, issue: Issue, story: Story | None) -> None:
             issue.code_cells.append(_code_cell(fence))
         elif name in ("image", "figure") and argument:
             issue.images.append((line, argument.split()[0]))
-        elif name in ("story", "pair"):
-            options, body = options_and_body(token.content, line + 1)
-            new = Story(argument, line, options={key: (at, value) for at, key, value in options}, kind=name)
-            if name == "story":
-                issue.stories.setdefault(argument, new)
-            else:
-                issue.pairs.append(new)
-            _walk("\n".join(t for _, t in body), body[0][0] - 1 if body else line, issue, new)
-        elif name in ("zh", "en"):
-            options, body = options_and_body(token.content, line + 1)
+        elif name in SPECS:
+            read = read_directive(name, argument, token.content, line, issue)
+            if read is None:
+                continue
+            arguments, options, body = read
+            at_body = body[0][0] - 1 if body else line
+            text = "\n".join(t for _, t in body)
+            if name in ("story", "pair"):
+                story_id = arguments[0] if arguments else ""
+                new = Story(story_id, line, options={key: (at, value) for at, key, value in options}, kind=name)
+                if name == "story":
+                    issue.stories.setdefault(story_id, new)
+                else:
+                    issue.pairs.append(new)
+                _walk(text, at_body, issue, new)
+                continue
             block = Block(name, line, body=body, options={key: (at, value) for at, key, value in options})
-            if "headline" in block.options:
-                block.headline = block.options["headline"]
-            block.gap = block.options.get("gap", (0, ""))[1]
+            if "headline" in block.options and block.options["headline"][1].strip():
+                block.headline = (block.options["headline"][0], block.options["headline"][1].strip())
+            block.gap = block.options.get("gap", (0, ""))[1].strip()
             if story is None:
                 issue.loose_blocks.append(block)
             elif name in story.blocks:
                 story.extra_blocks.append(block)
             else:
                 story.blocks[name] = block
-            _walk("\n".join(t for _, t in body), body[0][0] - 1 if body else line, issue, None)
+            _walk(text, at_body, issue, None)
         elif name is not None and name not in NOT_MARKDOWN:
             _, body = options_and_body(token.content, line + 1)
             _walk("\n".join(t for _, t in body), body[0][0] - 1 if body else line, issue, None)

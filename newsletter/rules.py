@@ -82,6 +82,11 @@ def _what(container: Story) -> str:
     return f"story {container.id!r}" if container.kind == "story" else "this {pair} block"
 
 
+def syntax(page: Page) -> list[Finding]:
+    """The format's directives read as MyST reads them: an argument missing, options that do not parse."""
+    return [page.error(line, f"{message}; write it as in templates/issue.md") for line, message in page.issue.syntax]
+
+
 def containers(page: Page) -> list[Finding]:
     """An issue has stories; a story or pair holds one ``{zh}`` and one ``{en}`` block and nothing else; each
     block sits in one."""
@@ -236,9 +241,9 @@ def numbers(page: Page) -> list[Finding]:
 
 
 #: every rule of an issue, in the order their findings are listed
-RULES = (fences, raw, images, containers, blocks, stories, topics, card, numbers)
+RULES = (fences, syntax, raw, images, containers, blocks, stories, topics, card, numbers)
 #: the rules of the book's other pages (home, archive, data), which the project writes: their structure
-page_rules = (fences, containers, blocks, stories, topics)
+page_rules = (fences, syntax, containers, blocks, stories, topics)
 
 
 def page_findings(page: Page, rules=RULES) -> list[Finding]:

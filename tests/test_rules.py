@@ -71,7 +71,7 @@ def test_the_model_reads_stories_pairs_and_their_lines():
     story = issue.stories["one"]
     assert (story.line, story.kind, story.options["source"]) == (1, "story", (3, "人民网"))
     assert story.blocks["zh"].headline == (7, "中文标题") and story.blocks["en"].line == 12
-    assert story.blocks["zh"].body == [(8, ""), (9, "中文正文。")]
+    assert story.blocks["zh"].body == [(9, "中文正文。")]  # MyST takes the blank line after the options off
     assert story.stray == [] and story.extra_blocks == []
     (pair,) = issue.pairs
     assert (pair.kind, pair.line, pair.options["class"]) == ("pair", 19, (20, "masthead"))
@@ -114,6 +114,10 @@ CASES = {
                              (":gap:", 1), ["':gap: some'", "one of: headline, body, all, partial"]),
     "an emoji in a card headline": (":headline: English headline\n", ":headline: English headline 🎬\n",
                                     (":headline: English", 1), ["'🎬' (U+1F3AC)", "remove it or write it in words"]),
+    "an option MyST does not know": (":headline: 中文标题\n", ":headline: 中文标题\n:colour: red\n", (":::{zh}", 1),
+                                     ["Unknown option keys: ['colour']", "templates/issue.md"]),
+    "options that do not parse": (":headline: 中文标题\n", ":headline: 'unclosed\n", (":::{zh}", 1),
+                                  ["Invalid options format"]),
     "an unclosed block": ("English text.\n:::\n::::\n", "English text.\n::::\n", (":::{en}", 1), ["never closed"]),
     "raw HTML in a story": ("English text.\n", "English <script>alert(1)</script> text.\n", ("English <script>", 1),
                            ["raw HTML <script> is not allowed in an issue", "write the content in MyST"]),
@@ -128,6 +132,28 @@ def test_each_rule_names_its_line_and_fix(case):
     found = errors(text)
     line = line_of(text, start, nth)
     assert any(at == line and all(w in message for w in words) for at, message in found), (line, found)
+
+
+def test_the_model_reads_directives_as_myst_does():
+    # options as a YAML block, with a quoted value holding a '#'
+    text = STORY.replace(":::{zh}\n:headline: 中文标题\n", ':::{zh}\n---\nheadline: "中文标题 # 二"\n---\n')
+    story = parse_issue(text).stories["one"]
+    assert story.blocks["zh"].headline == (line_of(text, "headline:"), "中文标题 # 二")
+    assert errors(text) == []
+    # body text on the directive's own line (a directive without arguments)
+    pair = PAIR.replace(":::{en}\nPANDA Mini-drama\n", ":::{en} PANDA Mini-drama\n")
+    assert parse_issue(pair).pairs[0].blocks["en"].body == [(line_of(pair, ":::{en}"), "PANDA Mini-drama")]
+    assert errors(pair, is_issue=False, rules=page_rules) == []
+    # ... also with options below it
+    mixed = STORY.replace(":::{en}\n:headline: English headline\n\nEnglish text.\n",
+                          ":::{en} English text.\n:headline: English headline\n")
+    block = parse_issue(mixed).stories["one"].blocks["en"]
+    assert (block.body, block.headline) == ([(line_of(mixed, ":::{en}"), "English text.")],
+                                            (line_of(mixed, ":headline: English"), "English headline"))
+    assert errors(mixed) == []
+    # a story without its id: MyST's own words, at its line
+    assert errors("::::{story}\n::::\n", is_issue=False, rules=page_rules) == [
+        (1, "the {story} block cannot be read: 1 argument(s) required, 0 supplied; write it as in templates/issue.md")]
 
 
 def test_a_pair_has_no_headline_and_its_blocks_their_text():

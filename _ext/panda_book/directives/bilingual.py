@@ -41,10 +41,11 @@ import html
 from pathlib import Path
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+from newsletter.model import LangSpec, PairSpec, StorySpec
 
 from ..model.store import IssueStore
 from .labels import bi_html, bi_nodes, lang_span, sep
@@ -153,7 +154,7 @@ class LangBlockDirective(SphinxDirective):
     """``{zh}`` or ``{en}``: one language of a story or pair."""
 
     has_content = True
-    option_spec = {"headline": directives.unchanged, "gap": directives.unchanged}
+    option_spec = LangSpec.option_spec  # the model's: the rules and the page read the same options
 
     def run(self):
         lang = self.name
@@ -184,7 +185,7 @@ class PairDirective(SphinxDirective):
     """
 
     has_content = True
-    option_spec = {"class": directives.class_option}
+    option_spec = PairSpec.option_spec
 
     def parse_blocks(self) -> dict[str, lang_block] | None:
         holder = nodes.Element()
@@ -232,9 +233,8 @@ class PairDirective(SphinxDirective):
 class StoryDirective(PairDirective):
     """``{story} <id>``: a numbered story with headlines, both texts and its source."""
 
-    required_arguments = 1
-    option_spec = {"number": directives.unchanged, "source": directives.unchanged,
-                   "tags": directives.unchanged, "class": directives.class_option}
+    required_arguments = StorySpec.required_arguments
+    option_spec = StorySpec.option_spec
 
     def run(self):
         from newsletter.model import split_tags

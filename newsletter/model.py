@@ -12,6 +12,7 @@ take their facts from here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from docutils.parsers.rst import Directive
 from docutils.parsers.rst import directives as _options
 
 #: directives whose body is code, data or raw text, not Markdown (every other directive's body is parsed)
-NOT_MARKDOWN = frozenset({"code-cell", "figures", "raw", "eval-rst", "code", "code-block", "sourcecode",
+NOT_MARKDOWN = frozenset({"code-cell", "raw-cell", "figures", "raw", "eval-rst", "code", "code-block", "sourcecode",
                           "literalinclude", "math", "csv-table", "include", "mermaid", "graphviz"})
 _OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 
@@ -46,7 +47,6 @@ class StorySpec(Directive):
 
 #: the issue format's directives, read with MyST's own directive parser (arguments, options, body)
 SPECS: dict[str, type[Directive]] = {"zh": LangSpec, "en": LangSpec, "pair": PairSpec, "story": StorySpec}
-_DIRECTIVE = re.compile(r"^\{(?P<name>[\w-]+)\}\s*(?P<argument>.*)$")
 
 
 @dataclass
@@ -85,6 +85,8 @@ class Story:
     #: directive, or "" for text)
     extra_blocks: list[Block] = field(default_factory=list)
     stray: list[tuple[int, str]] = field(default_factory=list)
+    #: the directive it stands in (``{note}``...), or "" at the top of the issue
+    inside: str = ""
 
     @property
     def tags(self) -> list[str]:
@@ -104,6 +106,8 @@ class CodeCell:
     code_line: int
     code: str
     options: tuple[tuple[str, str], ...] = ()
+    #: the directive it stands in, or "" at the top of the issue (where jupytext reads cells)
+    inside: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,15 +122,10 @@ class Fence:
     content: str
     closed: bool
 
-    @property
-    def swallows(self) -> bool:
-        """A ``:::`` directive whose body opens a directive with as many colons or more: it was never closed
-        where its author meant (such a line can only close it, or open a sibling after it), and took in
-        what follows up to the next closing line long enough."""
-        if not self.markup.startswith(":"):
-            return False
-        opener = re.compile(rf"^ {{0,3}}:{{{len(self.markup)},}}\{{")
-        return any(opener.match(line) for line in self.content.split("\n"))
+    #: a ``:::`` directive that was never closed where its author meant: its body opens a directive with as
+    #: many colons or more (such a line can only close it, or open a sibling after it), so it took in what
+    #: follows up to the next closing line long enough (set by the walk, from the parsed body)
+    swallows: bool = False
 
 
 @dataclass
@@ -147,6 +146,10 @@ class Issue:
     loose_blocks: list[Block] = field(default_factory=list)
     #: what MyST's directive parser said of the format's directives: (line, message)
     syntax: list[tuple[int, str]] = field(default_factory=list)
+    #: every story as written, a second one of the same id included (``stories`` keeps the first)
+    all_stories: list[Story] = field(default_factory=list)
+    #: ``+++`` lines between Markdown cells, with the cell metadata they carry: (line, metadata)
+    cell_breaks: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def figures(self) -> Fence | None:
@@ -160,9 +163,14 @@ def split_tags(value: str) -> list[str]:
 
 
 def directive(info: str) -> tuple[str | None, str]:
-    """``{story} my-id`` -> ``("story", "my-id")``; ``(None, info)`` for a plain fence."""
-    found = _DIRECTIVE.match(info.strip())
-    return (found["name"], found["argument"].strip()) if found else (None, info.strip())
+    """``{story} my-id`` -> ``("story", "my-id")``; ``(None, info)`` for a plain fence. As MyST reads a fence's
+    info: its first word is a directive when it is wrapped in braces (``{story}id`` is not), and docutils
+    looks directive names up in lower case (``{Raw}`` is ``raw``)."""
+    parts = info.strip().split(maxsplit=1)
+    name = parts[0] if parts else ""
+    if len(name) > 2 and name.startswith("{") and name.endswith("}"):
+        return name[1:-1].lower(), parts[1].strip() if len(parts) > 1 else ""
+    return None, info.strip()
 
 
 @functools.lru_cache(maxsize=1)
@@ -233,70 +241,128 @@ def _closed(token, lines: list[str]) -> bool:
     return bool(last) and set(last) == {token.markup[0]} and len(last) >= len(token.markup)
 
 
-def _walk(text: str, offset: int, issue: Issue, story: Story | None) -> None:
-    """Parse ``text`` (whose first line is file line ``offset + 1``) into ``issue``."""
+#: tokens that put nothing on the page (MyST comments, targets, cell breaks)
+INVISIBLE = frozenset({"myst_line_comment", "myst_target", "myst_block_break"})
+
+
+def _note_inline(children, line: int, issue: Issue) -> str:
+    """The HTML, links and images of inline tokens go to ``issue``; returns their text as the reader sees it
+    (entities decoded, markup dropped)."""
+    seen = []
+    for child in children or ():
+        if child.type == "html_inline":
+            issue.html.append((line, child.content))
+        elif child.type == "link_open":
+            issue.links.append((line, str(child.attrs.get("href") or "")))
+        elif child.type == "image":
+            issue.images.append((line, str(child.attrs.get("src") or "")))
+        elif child.type in ("text", "code_inline"):
+            seen.append(child.content)
+    return "".join(seen)
+
+
+def _inline(text: str, line: int, issue: Issue, env: dict) -> str:
+    """A one-line value that MyST renders as Markdown (a headline), read as :func:`_note_inline` reads it."""
+    return "".join(_note_inline(token.children, line, issue) for token in parser().parseInline(text, env))
+
+
+def _walk(text: str, offset: int, issue: Issue, story: Story | None, env: dict, inside: str = "",
+          block: Block | None = None) -> list[str]:
+    """Parse ``text`` (whose first line is file line ``offset + 1``) into ``issue``; ``env`` is the file's
+    markdown-it environment (its link references), ``inside`` the directive the text stands in, ``block`` the
+    language block whose body it is. Returns the markup of the ``:::`` fences at its top level."""
     lines = text.split("\n")
-    for token in parser().parse(text):
+    visible: set[int] = set()
+    colons: list[str] = []
+    for token in parser().parse(text, env):
         if token.type == "front_matter" and offset == 0:
             issue.front_matter = token.content
             continue
         at = offset + (token.map[0] if token.map else 0) + 1
+        if block is not None and token.level == 0 and token.map and token.type not in INVISIBLE:
+            visible.update(range(token.map[0], token.map[1]))  # (indexes into the body's lines)
+        if token.type == "myst_block_break":
+            issue.cell_breaks.append((at, token.content.strip()))
         if token.type == "html_block":
             issue.html.append((at, token.content))
-        for child in token.children or ():
-            if child.type == "html_inline":
-                issue.html.append((at, child.content))
-            elif child.type == "link_open":
-                issue.links.append((at, str(child.attrs.get("href") or "")))
-            elif child.type == "image":
-                issue.images.append((at, str(child.attrs.get("src") or "")))
+        _note_inline(token.children, at, issue)
         is_fence = token.type in ("fence", "colon_fence") and token.map
         name, argument = directive(token.info) if is_fence else (None, "")
-        if story is not None and token.level == 0 and token.nesting >= 0 and name not in ("zh", "en"):
+        if story is not None and token.level == 0 and token.nesting >= 0 and name not in ("zh", "en") \
+                and token.type not in INVISIBLE:
             story.stray.append((at, f"{{{name}}}" if name else ""))  # a story's own body holds only its blocks
         if not is_fence:
             continue
+        if token.type == "colon_fence" and token.level == 0:
+            colons.append(token.markup)
         line = offset + token.map[0] + 1
+        content = token.content
+        if token.type == "colon_fence" and name is not None and content.startswith(":::"):
+            content = "\n" + content  # MyST's own reading: a nested fence first is not an option line
+            line_shift = -1
+        else:
+            line_shift = 0
         fence = Fence(line, offset + token.map[1], token.markup, token.info.strip(), token.content,
                       _closed(token, lines))
         issue.fences.append(fence)
+        if token.type == "colon_fence" and (name is None or name in NOT_MARKDOWN):  # a body not parsed here
+            opener = re.compile(rf"^ {{0,3}}:{{{len(token.markup)},}}\{{")
+            if any(opener.match(t) for t in token.content.split("\n")):
+                issue.fences[-1] = dataclasses.replace(fence, swallows=True)
+        index = len(issue.fences) - 1
         if name == "code-cell":
-            issue.code_cells.append(_code_cell(fence))
+            issue.code_cells.append(_code_cell(fence, inside))
         elif name in ("image", "figure") and argument:
             issue.images.append((line, argument.split()[0]))
         elif name in SPECS:
-            read = read_directive(name, argument, token.content, line, issue)
+            read = read_directive(name, argument, content, line + line_shift, issue)
             if read is None:
                 continue
             arguments, options, body = read
             at_body = body[0][0] - 1 if body else line
-            text = "\n".join(t for _, t in body)
+            body_text = "\n".join(t for _, t in body)
             if name in ("story", "pair"):
                 story_id = arguments[0] if arguments else ""
-                new = Story(story_id, line, options={key: (at, value) for at, key, value in options}, kind=name)
+                new = Story(story_id, line, options={key: (at, value) for at, key, value in options}, kind=name,
+                            inside=inside)
                 if name == "story":
                     issue.stories.setdefault(story_id, new)
+                    issue.all_stories.append(new)
                 else:
                     issue.pairs.append(new)
-                _walk(text, at_body, issue, new)
+                _swallowed(issue, index, _walk(body_text, at_body, issue, new, env, name))
                 continue
-            block = Block(name, line, body=body, options={key: (at, value) for at, key, value in options})
-            if "headline" in block.options and block.options["headline"][1].strip():
-                block.headline = (block.options["headline"][0], block.options["headline"][1].strip())
-            block.gap = block.options.get("gap", (0, ""))[1].strip()
+            lang = Block(name, line, body=body, options={key: (at, value) for at, key, value in options})
+            if "headline" in lang.options and lang.options["headline"][1].strip():
+                at_headline = lang.options["headline"][0]
+                shown = _inline(lang.options["headline"][1].strip(), at_headline, issue, env)
+                lang.headline = (at_headline, shown.strip())
+            lang.gap = lang.options.get("gap", (0, ""))[1].strip()
             if story is None:
-                issue.loose_blocks.append(block)
+                issue.loose_blocks.append(lang)
             elif name in story.blocks:
-                story.extra_blocks.append(block)
+                story.extra_blocks.append(lang)
             else:
-                story.blocks[name] = block
-            _walk(text, at_body, issue, None)
+                story.blocks[name] = lang
+            _swallowed(issue, index, _walk(body_text, at_body, issue, None, env, name, lang))
+        elif name is None and token.type == "colon_fence":  # MyST renders a plain ':::' block as a <div> of Markdown
+            _swallowed(issue, index, _walk(token.content, line, issue, None, env, "div"))
         elif name is not None and name not in NOT_MARKDOWN:
-            _, body = options_and_body(token.content, line + 1)
-            _walk("\n".join(t for _, t in body), body[0][0] - 1 if body else line, issue, None)
+            _, body = options_and_body(content, line + 1 + line_shift)
+            found = _walk("\n".join(t for _, t in body), body[0][0] - 1 if body else line, issue, None, env, name)
+            _swallowed(issue, index, found)
+    if block is not None:  # the body as the reader sees it: no comment, target or cell-break lines
+        block.body = [entry for k, entry in enumerate(block.body) if k in visible]
+    return colons
 
 
-def _code_cell(fence: Fence) -> CodeCell:
+def _swallowed(issue: Issue, index: int, inner: list[str]) -> None:
+    fence = issue.fences[index]
+    if fence.markup.startswith(":") and any(len(m) >= len(fence.markup) for m in inner):
+        issue.fences[index] = dataclasses.replace(fence, swallows=True)
+
+
+def _code_cell(fence: Fence, inside: str = "") -> CodeCell:
     lines = fence.content.split("\n")
     options: list[tuple[str, str]] = []
     i = 0
@@ -308,7 +374,7 @@ def _code_cell(fence: Fence) -> CodeCell:
         i += 1
     if i < len(lines) and not lines[i].strip():
         i += 1
-    return CodeCell(fence.line, fence.line + 1 + i, "\n".join(lines[i:]), tuple(options))
+    return CodeCell(fence.line, fence.line + 1 + i, "\n".join(lines[i:]), tuple(options), inside)
 
 
 @functools.lru_cache(maxsize=64)
@@ -318,5 +384,5 @@ def parse_issue(text: str) -> Issue:
     The result is shared: callers read it and never change it.
     """
     issue = Issue()
-    _walk(text, 0, issue, None)
+    _walk(text, 0, issue, None, {})
     return issue

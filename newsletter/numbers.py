@@ -97,6 +97,8 @@ class Number:
 def _plain(value: float) -> str:
     from babel.numbers import format_decimal
 
+    if abs(value) >= 1e15:  # beyond what a float holds exactly (and babel's rounding): shown as it is stored
+        return f"{value:,.0f}"
     return format_decimal(round(value, 6), format="#,##0.######", locale="en_US")
 
 

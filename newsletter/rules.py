@@ -19,8 +19,8 @@ from .book import ISSUE_NAME, issue_files, read_toc, read_yaml
 from .check import Finding, check_text
 from .errors import LocatedError
 from .issue import front_matter_lines, front_matter_problem, read_front_matter
-from .model import Block, Issue, Story, parse_issue
-from .safety import raw_html
+from .model import SPECS, Block, Issue, Story, directive, parse_issue
+from .safety import UNSAFE_DIRECTIVES, raw_html
 from .source import SOURCE_PLACEHOLDER, SourceError, local_images, read_source, unclosed_fences
 
 GAPS = ("headline", "body", "all", "partial")
@@ -85,6 +85,86 @@ def _what(container: Story) -> str:
 def syntax(page: Page) -> list[Finding]:
     """The format's directives read as MyST reads them: an argument missing, options that do not parse."""
     return [page.error(line, f"{message}; write it as in templates/issue.md") for line, message in page.issue.syntax]
+
+
+#: characters Python's str.splitlines() breaks lines at and Markdown does not: myst-nb would cut the page wrong
+LINE_BREAKERS = {"\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR",
+                 "\x0b": "a vertical tab", "\x0c": "a form feed", "\x1c": "U+001C", "\x1d": "U+001D",
+                 "\x1e": "U+001E", "\x85": "U+0085 NEXT LINE"}
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def placement(page: Page) -> list[Finding]:
+    """Stories, pairs and code cells stand at the top of the issue, once each; one ``{figures}`` block; no cell
+    metadata that could hide Markdown; no character that splits lines for Python but not for Markdown."""
+    issue, out = page.issue, []
+    seen: dict[str, int] = {}
+    for story in issue.all_stories:
+        if story.id in seen:
+            out.append(page.error(story.line, f"story {story.id!r} is already the story at line {seen[story.id]}; "
+                                              "give each story its own id"))
+        seen.setdefault(story.id, story.line)
+        if story.id and not _SLUG.fullmatch(story.id):
+            out.append(page.error(story.line, f"the story id {story.id!r} must be lower-case letters, digits and "
+                                              "hyphens (e.g. 'pku-employment-report'): pages link to it"))
+    for container in [*issue.all_stories, *issue.pairs]:
+        if container.inside:
+            out.append(page.error(container.line, f"{_what(container)} stands inside a {{{container.inside}}} "
+                                                  "block; stories and pairs stand at the top of the issue (inside "
+                                                  "another block they may not be shown): move it out"))
+    for cell in issue.code_cells:
+        if cell.inside:
+            out.append(page.error(cell.line, f"this code cell stands inside a {{{cell.inside}}} block, where it does "
+                                             "not run; put code cells at the top of the issue"))
+    figures = [f for f in issue.fences if directive(f.info)[0] == "figures"]
+    for extra in figures[1:]:
+        out.append(page.error(extra.line, f"a second {{figures}} block (the first is at line {figures[0].line}); "
+                                          "an issue keeps all its figure records in one block"))
+    for line, metadata in issue.cell_breaks:
+        if metadata:
+            out.append(page.error(line, f"'+++ {metadata[:60]}' gives the Markdown after it cell metadata, which can "
+                                        "hide it from the page; an issue's Markdown carries none: remove it"))
+    for char, name in LINE_BREAKERS.items():
+        at = page.text.find(char)
+        if at >= 0:
+            out.append(page.error(page.text.count("\n", 0, at) + 1, f"{name} in the text: Python splits lines "
+                                  "there and Markdown does not, so the page would be cut wrong; use a line break "
+                                  "or a space"))
+    return out
+
+
+#: the directives an issue is written with (templates/issue.md), and the plain ones of MyST an editor may want;
+#: anything else (a typo, a directive that reads files, runs code or writes index entries) is refused by name
+ISSUE_DIRECTIVES = frozenset({"story", "pair", "zh", "en", "figures", "code-cell", "image", "figure", "note", "tip",
+                              "important", "warning", "seealso", "admonition", "epigraph", "pull-quote", "table",
+                              "list-table", "csv-table", "math"})
+
+
+def directives(page: Page) -> list[Finding]:
+    """An issue uses the format's directives (and a few of MyST's own) only."""
+    out = []
+    others = ", ".join(f"{{{n}}}" for n in sorted(ISSUE_DIRECTIVES - set(SPECS) - {"figures", "code-cell"}))
+    for fence in page.issue.fences:
+        name = directive(fence.info)[0]
+        if name is not None and name not in ISSUE_DIRECTIVES and name not in UNSAFE_DIRECTIVES:
+            out.append(page.error(fence.line, f"{{{name}}} is not a directive of the issue format; check the name: "
+                                              "an issue uses {story}, {zh}, {en}, {pair}, {figures} and {code-cell} "
+                                              f"(and MyST's {others})"))
+    return out
+
+
+def notebook(page: Page) -> list[Finding]:
+    """The issue runs in a Python kernel (its front matter's ``kernelspec``; an issue without front matter is
+    the book check's finding)."""
+    if not page.is_issue or page.issue.front_matter is None:
+        return []
+    kernel = (read_front_matter(page.text).get("kernelspec") or {})
+    name = kernel.get("name") if isinstance(kernel, dict) else None
+    if name != "python3":
+        line = front_matter_lines(page.text).get("kernelspec", 1)
+        return [page.error(line, f"the notebook's kernel is {name!r}; the front matter needs kernelspec: name: "
+                                 "python3 (copy it from templates/issue.md)")]
+    return []
 
 
 def containers(page: Page) -> list[Finding]:
@@ -175,7 +255,7 @@ def stories(page: Page) -> list[Finding]:
                                               "first line (for example ':source: 人民网')"))
         if "number" in story.options:
             line, value = story.options["number"]
-            if not value.strip().isdigit() or int(value) < 1:
+            if not re.fullmatch(r"[0-9]+", value.strip()) or int(value) < 1:
                 out.append(page.error(line, f"story {story.id!r} has ':number: {value}'; write a whole number from "
                                             "1, or remove the line"))
     return out
@@ -241,7 +321,8 @@ def numbers(page: Page) -> list[Finding]:
 
 
 #: every rule of an issue, in the order their findings are listed
-RULES = (fences, syntax, raw, images, containers, blocks, stories, topics, card, numbers)
+RULES = (fences, syntax, placement, notebook, raw, images, containers, directives, blocks, stories, topics, card,
+         numbers)
 #: the rules of the book's other pages (home, archive, data), which the project writes: their structure
 page_rules = (fences, syntax, containers, blocks, stories, topics)
 
@@ -269,11 +350,7 @@ def check_notebook(path: Path) -> list[Finding]:
     except Exception as exc:  # jupytext and nbformat raise many kinds; each is a format error here
         return [Finding("error", rel, 1, f"not a valid MyST notebook: {exc}; compare its front matter and "
                         "code cells with templates/issue.md")]
-    kernel = notebook.metadata.get("kernelspec", {}).get("name")
-    if kernel != "python3":
-        return [Finding("error", rel, 1, f"the notebook's kernel is {kernel!r}; the front matter needs "
-                        "kernelspec: name: python3 (copy it from templates/issue.md)")]
-    return []
+    return []  # (its kernel is the rule `notebook`'s, which the build runs too)
 
 
 def _date_problem(date: str) -> str | None:

@@ -17,7 +17,9 @@ _INLINE_RAW = re.compile(r"(?:[^<>&]|&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#
 _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 #: directives whose text goes into the page unchecked, or that read files: never in an issue
-UNSAFE_DIRECTIVES = ("raw", "eval-rst", "eval-md", "include", "literalinclude")
+UNSAFE_DIRECTIVES = ("raw", "raw-cell", "eval-rst", "eval-md", "include", "literalinclude")
+#: directives that read a file or an address when given one of these options: then never in an issue
+READING_OPTIONS = {"csv-table": ("file", "url"), "table": ("file", "url")}
 
 
 def url_problem(url: str) -> str | None:
@@ -52,6 +54,11 @@ def raw_html(text: str) -> list[tuple[int, str]]:
     problems: list[tuple[int, str]] = []
     for fence in issue.fences:
         name = directive(fence.info)[0]
+        reads = [key for line in fence.content.split("\n")[:20] for key in READING_OPTIONS.get(name, ())
+                 if line.strip().startswith(f":{key}:")]
+        if reads:
+            problems.append((fence.line, f"a {{{name}}} with ':{reads[0]}:' reads another file or an address into "
+                                         "the page at build time; write the table's rows in the block itself"))
         if name in UNSAFE_DIRECTIVES:
             problems.append((fence.line, f"a {{{name}}} block is not allowed in an issue: it puts text into the page "
                                          "unchecked or reads other files; write the content in MyST (stories, {bi} "
@@ -59,3 +66,35 @@ def raw_html(text: str) -> list[tuple[int, str]]:
     problems += [(line, problem) for line, html in issue.html if (problem := raw_problem(html))]
     problems += [(line, problem) for line, url in issue.links + issue.images if (problem := url_problem(url))]
     return sorted(problems, key=lambda p: p[0])
+
+
+#: what an SVG the site publishes may hold besides drawing: the elements matplotlib writes, with no script,
+#: no foreign content and no address but the file's own parts and embedded PNG or JPEG images
+_SVG_BANNED = frozenset({"script", "foreignobject", "iframe", "embed", "object", "set", "animate", "animatemotion",
+                         "animatetransform", "handler", "listener", "a"})
+_SVG_HREF = re.compile(r"^(#|data:image/(png|jpeg);base64,)", re.I)
+
+
+def svg_problem(text: str) -> str | None:
+    """Why an SVG may not be published (opened on its own, it runs its scripts on the site's address with no
+    policy), or None: it must parse as XML and hold no script, event handler, foreign content, animation,
+    link, stylesheet import or address other than its own parts and embedded images."""
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as exc:
+        return f"an SVG that does not parse as XML ({exc})"
+    for element in root.iter():
+        tag = str(element.tag).rsplit("}", 1)[-1].lower()
+        if tag in _SVG_BANNED:
+            return f"an SVG with a <{tag}> element"
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on"):
+                return f"an SVG with an event handler ({local})"
+            if local in ("href", "src") and not _SVG_HREF.match(value.strip()):
+                return f"an SVG that refers to {value[:60]!r}"
+        if tag == "style" and re.search(r"@import|url\(\s*['\"]?(?!#)", element.text or "", re.I):
+            return "an SVG whose stylesheet loads other files"
+    return None

@@ -269,6 +269,11 @@ CASES = {
         "employment_chart(figures)\n```\n\n```{code-cell} ipython3\nfrom IPython.display import HTML\n"
         "HTML('<script>alert(1)</script>')\n```", at=("```{code-cell} ipython3", 3),
         words=["this code cell displays text/html", "display a chart or print text instead"], how=BUILD),
+    "a cell that displays an SVG with a script": Case(  # (found by an attack helper: published as a file of its own)
+        PATH, "employment_chart(figures)\n```",
+        "employment_chart(figures)\n```\n\n```{code-cell} ipython3\nfrom IPython.display import SVG\n"
+        "SVG('<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(document.domain)</script></svg>')\n```",
+        at=("```{code-cell} ipython3", 3), words=["an SVG with a <script> element", "charts come from"], how=BUILD),
     "a cell that displays JavaScript": Case(
         PATH, "employment_chart(figures)\n```",
         "employment_chart(figures)\n```\n\n```{code-cell} ipython3\nfrom IPython.display import Javascript\n"

@@ -58,7 +58,7 @@ def errors(text: str, **kw) -> list[tuple[int, str]]:
 
 
 def line_of(text: str, start: str, nth: int = 1) -> int:
-    hits = [i for i, line in enumerate(text.splitlines(), 1) if line.startswith(start)]
+    hits = [i for i, line in enumerate(text.split("\n"), 1) if line.startswith(start)]  # lines as Markdown counts
     return hits[nth - 1]
 
 
@@ -118,6 +118,47 @@ CASES = {
                                      ["Unknown option keys: ['colour']", "templates/issue.md"]),
     "options that do not parse": (":headline: 中文标题\n", ":headline: 'unclosed\n", (":::{zh}", 1),
                                   ["Invalid options format"]),
+    # (found by an attack helper: each once passed the validator, and the build lost content or disagreed)
+    "a second story with the same id": ("::::\n", "::::\n\n::::{story} one\n:source: x\n\n:::{zh}\n:gap: all\n:::\n\n"
+                                        ":::{en}\n:gap: all\n:::\n::::\n", ("::::{story} one", 2),
+                                        ["story 'one' is already the story at line 1"]),
+    "a story id pages cannot link to": ("{story} one", "{story} One\"><b>", ("::::{story}", 1),
+                                        ["must be lower-case letters, digits and hyphens"]),
+    "a story inside another block": ("::::{story} one\n", ":::::{note}\n::::{story} one\n", ("::::{story}", 1),
+                                     ["story 'one' stands inside a {note} block"]),
+    "a story inside a directive whose name holds a colon": (
+        "::::{story} one\n", ":::::{py:function} f()\n::::{story} one\n", ("::::{story}", 1),
+        ["stands inside a {py:function} block"]),
+    "a code cell inside a language block": ("English text.\n", "English text.\n\n```{code-cell} ipython3\nx = 1\n```\n",
+                                            ("```{code-cell}", 1), ["stands inside a {en} block, where it does not run"]),
+    "a second figures block": ("::::\n", "::::\n\n```{figures}\n[]\n```\n\n```{figures}\n[]\n```\n", ("```{figures}", 2),
+                               ["a second {figures} block (the first is at line"]),
+    "cell metadata that hides a story": ("::::{story} one\n", '+++ {"tags": ["remove-cell"]}\n\n::::{story} one\n',
+                                         ("+++", 1), ["gives the Markdown after it cell metadata"]),
+    "a line separator": ("English text.", "English\u2028text.", ("English\u2028", 1), ["U+2028 LINE SEPARATOR"]),
+    "a story name run into its id": ("::::{story} one\n", "::::{story}one\n", (":::{zh}", 1),
+                                     ["a {zh} block must sit inside a {story} or {pair} block"]),
+    "a directive the format does not know": ("English text.\n", "English text.\n\n```{only} latex\nx\n```\n",
+                                             ("```{only}", 1), ["{only} is not a directive of the issue format"]),
+    "a raw cell": ("English text.\n", "English text.\n\n```{raw-cell}\n<script>x</script>\n```\n", ("```{raw-cell}", 1),
+                   ["a {raw-cell} block is not allowed in an issue"]),
+    "a directive name in capitals": ("English text.\n", "English text.\n\n```{Raw} html\n<script>x</script>\n```\n",
+                                     ("```{Raw}", 1), ["a {raw} block is not allowed in an issue"]),
+    "a table read from a file": ("English text.\n", "English text.\n\n```{csv-table}\n:file: /etc/hostname\n```\n",
+                                 ("```{csv-table}", 1), ["with ':file:' reads another file"]),
+    "a table read from an address": ("English text.\n", "English text.\n\n```{csv-table}\n:url: http://127.0.0.1/x\n```\n",
+                                     ("```{csv-table}", 1), ["with ':url:' reads another file or an address"]),
+    "raw HTML in a headline": (":headline: English headline\n", ":headline: English <img src=x> headline\n",
+                               (":headline: English", 1), ["raw HTML <img> is not allowed in an issue"]),
+    "an emoji written as an entity in a card headline": (
+        ":headline: English headline\n", ":headline: &#x1F3AC; English headline\n", (":headline: &#x1F3AC;", 1),
+        ["'🎬' (U+1F3AC)"]),
+    "a reference link to another scheme": ("English text.\n:::\n::::\n",
+                                           "English [text][r1].\n:::\n::::\n\n[r1]: ftp://example.com/x\n",
+                                           ("English [text]", 1), ["uses 'ftp:'"]),
+    "a body of comments only": ("English text.\n", "% English text.\n(a-target)=\n", (":::{en}", 1),
+                                ["block of story 'one' is empty"]),
+    "a number in superscript digits": (":number: 1\n", ":number: ³\n", (":number:", 1), ["whole number from 1"]),
     "an unclosed block": ("English text.\n:::\n::::\n", "English text.\n::::\n", (":::{en}", 1), ["never closed"]),
     "raw HTML in a story": ("English text.\n", "English <script>alert(1)</script> text.\n", ("English <script>", 1),
                            ["raw HTML <script> is not allowed in an issue", "write the content in MyST"]),
@@ -154,6 +195,17 @@ def test_the_model_reads_directives_as_myst_does():
     # a story without its id: MyST's own words, at its line
     assert errors("::::{story}\n::::\n", is_issue=False, rules=page_rules) == [
         (1, "the {story} block cannot be read: 1 argument(s) required, 0 supplied; write it as in templates/issue.md")]
+
+
+def test_what_myst_reads_as_good_passes():
+    # a pair whose body opens with its first block (MyST reads no option line there)
+    tight = PAIR.replace(":class: masthead\n\n", "")
+    assert errors(tight, is_issue=False, rules=page_rules) == []
+    # a ':::{note}' line inside a code block inside a language block opens nothing
+    code = STORY.replace("English text.\n", "English text.\n\n```text\n:::{note}\n```\n")
+    assert errors(code) == []
+    # a story inside a {note}: the same story at the top passes
+    assert errors(STORY) == []
 
 
 def test_a_pair_has_no_headline_and_its_blocks_their_text():

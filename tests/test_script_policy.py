@@ -62,6 +62,11 @@ ATTACKS = {
     "srcset data": '<img src="a.png" srcset="data:image/png;base64,AA 1x">',
     "comment a browser ends early": '<!--><script src="../_static/panda.js"></script>-->',
     "comment ended by --!>": '<!-- x --!><script src="../_static/panda.js"></script>',
+    # (found by an attack helper: html.parser and a browser end these in different places)
+    "a CDATA section hiding a refresh": '<div><![CDATA[ x > <meta http-equiv="refresh" content="5;url=/x"> ]]></div>',
+    "a data block ended early by the browser": ('<script type="application/vnd.jupyter.widget-view+json">{}'
+                                                '</script foo><meta http-equiv="refresh" content="7;url=/x">'
+                                                '<p>x</p></script>'),
     "widget meta naming another script": '<meta name="panda-widgets" content="../_static/widgets/x.json '
                                          '../_static/evil.js">',
 }
@@ -133,7 +138,39 @@ WIDGET_ATTACKS = {
     "a handler": {"model_module": "@jupyter-widgets/controls", "state": {"value": "<img src=x onerror=alert(1)>"}},
     "a script address": {"model_module": "@jupyter-widgets/controls", "state": {"value": "<a href=javascript:x>y</a>"}},
     "a malformed comment": {"model_module": "@jupyter-widgets/controls", "state": {"value": "<!--><b>x</b>-->"}},
+    "a CDATA section": {"model_module": "@jupyter-widgets/controls",
+                        "state": {"value": '<b>ok</b><![CDATA[ > <meta http-equiv="refresh" content="9;url=/x"> ]]>'}},
 }
+
+
+SVG_ATTACKS = {
+    "a script": '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>',
+    "a handler": '<svg xmlns="http://www.w3.org/2000/svg"><rect onclick="alert(1)"/></svg>',
+    "foreign content": ('<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><body xmlns="http://www.w3.org/1999/'
+                        'xhtml"><iframe src="x"/></body></foreignObject></svg>'),
+    "a link out": ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+                   '<use xlink:href="https://evil.example/x.svg#a"/></svg>'),
+    "an animation into a link": ('<svg xmlns="http://www.w3.org/2000/svg"><set attributeName="href" '
+                                 'to="javascript:alert(1)"/></svg>'),
+    "a stylesheet import": '<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://evil.example/x.css);</style></svg>',
+    "not XML": "<svg><script>alert(1)</svg>",
+}
+
+
+@pytest.mark.parametrize("name", SVG_ATTACKS)
+def test_an_svg_that_could_run_is_not_published(name):
+    from newsletter.safety import svg_problem
+
+    assert svg_problem(SVG_ATTACKS[name])
+
+
+def test_the_charts_svgs_pass():
+    from charts import employment_chart, load_figures
+    from newsletter.safety import svg_problem
+
+    pair = employment_chart(load_figures(ROOT / "issues" / "001-2025-11.md"))
+    for chart in (pair.zh, pair.en):
+        assert svg_problem(chart.svg) is None
 
 
 @pytest.mark.parametrize("name", WIDGET_ATTACKS)

@@ -35,7 +35,7 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 from ..model.store import run_state
-from ..rules.pagecheck import check_widget_state, html_strings, read_page, widget_html
+from ..rules.pagecheck import Reading, check_widget_state, html_strings, read_page, widget_html
 
 logger = logging.getLogger(__name__)
 
@@ -94,23 +94,35 @@ def policy(styles: frozenset[str] | set[str] = frozenset(), widget_state: str | 
     return "; ".join(f"{name} {' '.join(values)}" for name, values in sources.items())
 
 
-def without_policy(html: str) -> str:
+def without_policy(html: str, reading: Reading | None = None) -> str:
     """The page without the policies an earlier pass wrote (found by the parser, :func:`pagecheck.read_page`)."""
-    for start, end in reversed(read_page("", html).policies):
+    for start, end in reversed((reading or read_page("", html)).policies):
         html = html[:start] + html[end:].removeprefix("\n")
     return html
 
 
-def secure(html: str, styles: frozenset[str] | set[str] = frozenset(), widget_state: str | None = None) -> str:
-    """The page with its policy (re)written after <meta charset>."""
-    html = without_policy(html)
-    charset = read_page("", html).charset_end
-    if charset is None:
+def secure(html: str, styles: frozenset[str] | set[str] = frozenset(), widget_state: str | None = None,
+           reading: Reading | None = None) -> str:
+    """The page with its policy (re)written after <meta charset>; ``reading``: the page as the check read it
+    (one parse per page), else it is read here."""
+    reading = reading or read_page("", html)
+    if reading.charset_end is None:
         raise ValueError("no <meta charset> to put the Content-Security-Policy after")
+    charset = reading.charset_end
     if html[charset:charset + 1] == "\n":
         charset += 1
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(styles, widget_state)}">\n'
-    return html[:charset] + meta + html[charset:]
+    # the policy goes after the charset; every earlier one goes, wherever it stands
+    cuts = sorted((start, end + (html[end:end + 1] == "\n")) for start, end in reading.policies)
+    pieces, at, placed = [], 0, False
+    for start, end in [*cuts, (len(html), len(html))]:
+        if not placed and charset <= start:
+            pieces += [html[at:charset], meta]
+            at, placed = charset, True
+        pieces.append(html[at:start])
+        at = max(at, end)
+    pieces.append(html[at:])
+    return "".join(pieces)
 
 
 def pages(outdir: Path) -> list[Path]:
@@ -152,8 +164,7 @@ def check_and_secure(app: Sphinx) -> None:
                     continue
         html = path.read_text(encoding="utf-8")
         name = path.relative_to(outdir).as_posix()
-        html = without_policy(html)  # a page a step rewrote in place keeps the policy this step wrote before
-        reading = read_page(name, html, styles)
+        reading = read_page(name, html, styles)  # one parse: the check, and where the policy goes
         findings = reading.findings
         for finding in findings:
             source = _source_of(app, name, finding.snippet)
@@ -165,7 +176,7 @@ def check_and_secure(app: Sphinx) -> None:
             state = _widget_state(path, reading.widgets)
             if state is not None:
                 problems += [f"{name}: the interactive view: {p}" for p in check_widget_state(json.loads(state))]
-            new = secure(html, {s for s in styles if f">{s}</style>" in html}, state)
+            new = secure(html, {s for s in styles if f">{s}</style>" in html}, state, reading)
         except (OSError, ValueError) as err:
             problems.append(f"{name}: {err}")
             continue

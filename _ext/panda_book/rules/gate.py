@@ -35,7 +35,7 @@ from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
-from newsletter.safety import raw_problem, url_problem
+from newsletter.safety import raw_problem, svg_problem, url_problem
 
 logger = logging.getLogger(__name__)
 
@@ -201,12 +201,25 @@ class ContentGate(SphinxTransform):
         if isinstance(node, nodes.reference) and node.get("refuri"):
             return url_problem(node["refuri"])
         if isinstance(node, nodes.image):
-            return file_problem(node.get("uri", ""), docdir, srcdir)
+            return file_problem(node.get("uri", ""), docdir, srcdir) or self._svg(node.get("uri", ""), docdir, srcdir)
         if isinstance(node, addnodes.download_reference):
             return file_problem(node.get("reftarget", ""), docdir, srcdir)
         if isinstance(node, nodes.literal_block) and node.get("source") and node["source"] != node.source:
             return file_problem(node["source"], docdir, srcdir, filesystem=True)  # {literalinclude}
         return None
+
+    def _svg(self, uri: str, docdir: Path, srcdir: Path) -> str | None:
+        """An SVG the page shows (a cell's chart, most often) is published as a file of its own: it must hold
+        nothing that runs when it is opened (newsletter.safety.svg_problem)."""
+        if not uri.lower().endswith(".svg") or _URL_SCHEME.match(uri):
+            return None
+        path = srcdir / uri.lstrip("/") if uri.startswith("/") else docdir / uri
+        try:
+            problem = svg_problem(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return None  # a missing image is Sphinx's error, with its line
+        return (f"{problem}: an SVG is published as a file that runs its scripts when opened; charts come from "
+                "the charts package, which draws none of this") if problem else None
 
     def _output_size(self, cell: nodes.Element) -> str | None:
         size = sum(len(n.astext()) for n in cell.findall(nodes.Element)

@@ -86,7 +86,7 @@ class _Reader(HTMLParser):
         self.folder = posixpath.dirname(page)
         self._text_of: str | None = None  # "script" or "style" while inside one
         self._text: list[str] = []
-        self._line_starts = [0] + [i + 1 for i, ch in enumerate(html) if ch == "\n"]
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
         self.policies: list[tuple[int, int]] = []
         self.charset_end: int | None = None
         self.widgets: str | None = None
@@ -195,16 +195,18 @@ class _Reader(HTMLParser):
             self._text_of = None
 
 
-#: comments that browsers end where html.parser does not (``<!-->``, ``<!--->``), or end at ``--!>``: what a
-#: parser takes for a comment a browser would run
-_MALFORMED_COMMENT = re.compile(r"<!--(?:>|->)|--!>")
+#: markup that browsers end where html.parser does not, so what a parser takes for a comment or data a browser
+#: would run: comments ending ``<!-->``, ``<!--->`` or at ``--!>``; ``<![CDATA[`` sections (outside SVG and
+#: MathML a browser ends them at the first ``>``, html.parser at ``]]>``); and a script or style text that holds
+#: ``</script`` or ``</style`` followed by more than ``>`` (a browser ends the element there, html.parser does not)
+_MALFORMED_COMMENT = re.compile(r"<!--(?:>|->)|--!>|<!\[|</(?:script|style)(?=[\s/])[^>]*>", re.I)
 
 
 def read_page(page: str, html: str, styles: frozenset[str] = frozenset()) -> Reading:
     """A written page (``page``: its path in the site) read with ``html.parser``: what it does not allow, and
     where its policy, charset, widget files and data blocks are."""
-    findings = [Finding(page, html.count("\n", 0, m.start()) + 1, f"a malformed HTML comment {m.group(0)!r}: browsers "
-                        "end it elsewhere than a parser does, so what follows could run; remove it", m.group(0))
+    findings = [Finding(page, html.count("\n", 0, m.start()) + 1, f"markup that browsers end elsewhere than a parser does "
+                        f"({m.group(0)[:40]!r}), so what follows could run; remove it", m.group(0))
                 for m in _MALFORMED_COMMENT.finditer(html)]
     if findings:
         return Reading(findings, [], None, None, [])
@@ -266,7 +268,7 @@ def check_widget_state(state: dict) -> list[str]:
 
         for value in html_strings(model.get("state")):
             if _MALFORMED_COMMENT.search(value):
-                problems.append(f"widget {mid}: a malformed HTML comment")
+                problems.append(f"widget {mid}: markup that browsers end elsewhere than a parser does")
             problems.extend(f"widget {mid}: {p}" for p in widget_html(value).problems)
     return problems
 

@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/run.py --issues 10 [--repeat 3] [--keep DIR] [--json FILE] [--against EARLIER.json]
+                             [--before REV]
 
 Generates, in a temporary folder (never published), two books of N synthetic
 issues with the same content: each issue is issue 1 (four bilingual stories,
@@ -10,7 +11,11 @@ redated through the project's real template rules and chart code.
 
 - "ours": this repository's configuration and extension;
 - "plain": a default Jupyter Book 1 book (``_config.yml`` with only a title), the
-  same text as plain MyST and the same two charts (labelled in both languages).
+  same text as plain MyST and the same two charts (labelled in both languages);
+- with ``--before REV``, "before": this book as it was at the git revision REV
+  (its configuration, extension, chart code and ``newsletter`` package, taken with
+  ``git archive`` and put first on ``PYTHONPATH``), built in the same run, so a
+  change is measured side by side with what it changed.
 
 For each, it times (median of ``--repeat`` runs): a cold build, a no-change
 rebuild, an edit of one issue's text, an edit of one issue's code, an edit of a
@@ -63,15 +68,26 @@ def plain_issue(i: int) -> tuple[str, str]:
     return stem, text
 
 
-def make_book(variant: str, n: int, folder: Path) -> None:
+def checkout(rev: str, folder: Path) -> Path:
+    """The repository's files at ``rev``, in ``folder`` (``git archive``: no working tree is touched)."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def make_book(variant: str, n: int, folder: Path, source: Path = ROOT) -> None:
+    """A book of N issues; ``source``: the repository it is made from (another revision's for "before")."""
     folder.mkdir(parents=True)
     (folder / "issues").mkdir()
     (folder / "sources").mkdir()
     shutil.copy(ROOT / "sources" / "000_484a9975802836a3.txt", folder / "sources")
-    shutil.copytree(ROOT / "charts", folder / "charts", ignore=shutil.ignore_patterns("__pycache__"))
-    if variant == "ours":
+    shutil.copytree(source / "charts", folder / "charts", ignore=shutil.ignore_patterns("__pycache__"))
+    if variant != "plain":
+        if source != ROOT:  # that revision's own rules and models, ahead of the installed ones
+            shutil.copytree(source / "newsletter", folder / "newsletter", ignore=shutil.ignore_patterns("__pycache__"))
         for item in BOOK_FILES:
-            src = ROOT / item
+            src = source / item
             if src.is_dir():
                 shutil.copytree(src, folder / item, ignore=shutil.ignore_patterns("__pycache__"))
             else:
@@ -139,7 +155,7 @@ def edit_chart_function(folder: Path) -> None:
 
 
 def add_issue(variant: str, folder: Path, n: int) -> None:
-    stem, text = (our_issue if variant == "ours" else plain_issue)(n + 1)
+    stem, text = (plain_issue if variant == "plain" else our_issue)(n + 1)
     (folder / "issues" / f"{stem}.md").write_text(text, encoding="utf-8")
     toc = folder / "_toc.yml"
     lines = toc.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -162,9 +178,9 @@ def page_bytes(html: Path, page: str) -> int:
     return measure(html, [page], [None])[0].raw
 
 
-def run(variant: str, n: int, repeat: int, base: Path) -> dict:
+def run(variant: str, n: int, repeat: int, base: Path, source: Path = ROOT) -> dict:
     folder = base / variant
-    make_book(variant, n, folder)
+    make_book(variant, n, folder, source)
     results: dict[str, list[float]] = {k: [] for k in ("cold", "no change", "edit text", "edit code",
                                                        "edit chart function", "add one issue")}
     memory = []
@@ -185,10 +201,11 @@ def run(variant: str, n: int, repeat: int, base: Path) -> dict:
         # every page correct: plain Jupyter Book 1 needs --all (an incremental build leaves the
         # old sidebar on the pages it does not rewrite); this book's incremental build gives
         # what a clean build gives (tests/test_incremental.py)
-        results["add one issue"].append(build(folder, *(() if variant == "ours" else ("--all",)))[0])
+        everything = ("--all",) if variant == "plain" else ()
+        results["add one issue"].append(build(folder, *everything)[0])
         if repetition < repeat - 1:  # back to N issues for the next repetition
             remove_issue(folder, n)
-            build(folder, *(() if variant == "ours" else ("--all",)))
+            build(folder, *everything)
     html = folder / "_build" / "html"
     page = f"issues/{max(1, n // 2):03d}-{month(max(1, n // 2))}.html"
     return {
@@ -207,6 +224,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--before", metavar="REV",
+                        help="also build this book as it was at git revision REV, in the same run")
     parser.add_argument("--against", type=Path,
                         help="take plain Jupyter Book 1's figures from this earlier --json of the same N "
                              "instead of building it again (a plain build of 500 issues takes 40 minutes)")
@@ -216,20 +235,30 @@ def main(argv=None) -> int:
         parser.error(f"{args.against} holds N = {earlier['issues']}, not {args.issues}")
     base = args.keep or Path(tempfile.mkdtemp(prefix="panda-bench-"))
     try:
-        results = {v: run(v, args.issues, args.repeat, base) for v in (("ours",) if earlier else ("ours", "plain"))}
-        if earlier:
-            results["plain"] = earlier["plain"]
+        results = {"ours": run("ours", args.issues, args.repeat, base)}
+        if args.before:
+            source = checkout(args.before, base / "before-source")
+            results["before"] = run("before", args.issues, args.repeat, base, source)
+        results["plain"] = earlier["plain"] if earlier else run("plain", args.issues, args.repeat, base)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
     print(f"N = {args.issues} issues, median of {args.repeat} (seconds unless said)\n")
-    print("| measure | this book | plain Jupyter Book 1 | ratio |")
-    print("|---|---:|---:|---:|")
-    for key in results["ours"]:
-        ours, plain = results["ours"][key], results["plain"][key]
-        print(f"| {key} | {ours:.2f} | {plain:.2f} | {ours / plain:.2f} |")
+    if args.before:
+        print(f"| measure | this book | before ({args.before}) | this / before | plain Jupyter Book 1 | this / plain |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for key in results["ours"]:
+            ours, before, plain = results["ours"][key], results["before"][key], results["plain"][key]
+            print(f"| {key} | {ours:.2f} | {before:.2f} | {ours / before:.2f} | {plain:.2f} | {ours / plain:.2f} |")
+    else:
+        print("| measure | this book | plain Jupyter Book 1 | ratio |")
+        print("|---|---:|---:|---:|")
+        for key in results["ours"]:
+            ours, plain = results["ours"][key], results["plain"][key]
+            print(f"| {key} | {ours:.2f} | {plain:.2f} | {ours / plain:.2f} |")
     if args.json:
-        args.json.write_text(json.dumps({"issues": args.issues, "repeat": args.repeat, **results}, indent=2))
+        args.json.write_text(json.dumps({"issues": args.issues, "repeat": args.repeat, "before": args.before,
+                                         **results}, indent=2))
     return 0
 
 

@@ -205,8 +205,8 @@ _MALFORMED_COMMENT = re.compile(r"<!--(?:>|->)|--!>|<!\[|</(?:script|style)(?=[\
 def read_page(page: str, html: str, styles: frozenset[str] = frozenset()) -> Reading:
     """A written page (``page``: its path in the site) read with ``html.parser``: what it does not allow, and
     where its policy, charset, widget files and data blocks are."""
-    findings = [Finding(page, html.count("\n", 0, m.start()) + 1, f"markup that browsers end elsewhere than a parser does "
-                        f"({m.group(0)[:40]!r}), so what follows could run; remove it", m.group(0))
+    findings = [Finding(page, html.count("\n", 0, m.start()) + 1, "markup that browsers end elsewhere than a parser "
+                        f"does ({m.group(0)[:40]!r}), so what follows could run; remove it", m.group(0))
                 for m in _MALFORMED_COMMENT.finditer(html)]
     if findings:
         return Reading(findings, [], None, None, [])

@@ -108,3 +108,21 @@ def test_the_doctree_gate_stops_each_road_behind_the_rules(tmp_path, monkeypatch
     error, _status = build(book)
     assert error is not None, f"{road}: the build passed with the rules off"
     assert f"{ISSUE}:{line}:" in error and all(w in error for w in words), error
+
+
+def test_a_block_the_rules_let_through_is_never_dropped_in_silence(tmp_path, monkeypatch):
+    # the directives only draw what the rules passed; should the rules ever miss a story without its English
+    # block, the directive says the model and the page disagree instead of leaving the story out
+    import newsletter.rules as rules
+
+    monkeypatch.setattr(rules, "RULES", ())
+    monkeypatch.setattr(rules, "page_rules", ())
+    book = copy_root(tmp_path)
+    path = book / ISSUE
+    text = path.read_text(encoding="utf-8")
+    english = ":::{en}\n:headline: English headline\n\nEnglish text.\n:::\n"
+    assert english in text
+    path.write_text(text.replace(english, "", 1), encoding="utf-8")
+    error, _status = build(book)
+    assert error is not None and "does not hold exactly one {zh} and one {en} block" in error, error
+    assert "rules (python -m newsletter validate) found nothing wrong here" in error

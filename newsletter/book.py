@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,20 +27,27 @@ class TocEntry:
     line: int
 
 
-def read_yaml(path: Path):
+def read_yaml(path: Path, text: str | None = None):
+    """The YAML of ``path`` (or ``text``, read from it); an error names the line."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        text = path.read_text(encoding="utf-8") if text is None else text
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         raise BookError(path, line + 1, f"not valid YAML ({problem}); fix the indentation or quoting") from None
 
 
 def read_tags(root: Path) -> dict[str, dict[str, str]]:
-    """The controlled list of topics: {tag: {"zh": ..., "en": ...}}."""
+    """The controlled list of topics: {tag: {"zh": ..., "en": ...}} (read on every call, parsed once per text:
+    the build asks for it on every page it reads)."""
     path = root / TAGS
-    data = read_yaml(path) or {}
-    lines = {m.group(1): i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if (m := re.match(r"^([a-z0-9-]+):", line))}
+    return {tag: dict(names) for tag, names in _parse_tags(path, path.read_text(encoding="utf-8"))}
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_tags(path: Path, text: str) -> tuple[tuple[str, dict[str, str]], ...]:
+    data = read_yaml(path, text) or {}
+    lines = {m.group(1): i for i, line in enumerate(text.splitlines(), 1) if (m := re.match(r"^([a-z0-9-]+):", line))}
     if not isinstance(data, dict):
         raise BookError(path, 1, "tags.yml must map each tag to its names: 'tag: {zh: 中文, en: English}'")
     for tag, names in data.items():
@@ -47,7 +55,7 @@ def read_tags(root: Path) -> dict[str, dict[str, str]]:
                 not names.get("zh") or not names.get("en"):
             raise BookError(path, lines.get(str(tag), 1), f"tag {tag!r} needs a lower-case name and both "
                             "languages: 'tag: {zh: 中文, en: English}'")
-    return {str(k): {"zh": str(v["zh"]), "en": str(v["en"])} for k, v in data.items()}
+    return tuple((str(k), {"zh": str(v["zh"]), "en": str(v["en"])}) for k, v in data.items())
 
 
 _FILE_LINE = re.compile(r"file:\s*(.*?)\s*$")

@@ -94,35 +94,35 @@ def policy(styles: frozenset[str] | set[str] = frozenset(), widget_state: str | 
     return "; ".join(f"{name} {' '.join(values)}" for name, values in sources.items())
 
 
+def _splice(html: str, reading: Reading, meta: str = "", at_offset: int = 0) -> str:
+    """The page without the policies an earlier pass wrote (each with the newline after it), and ``meta``
+    put at ``at_offset``."""
+    cuts = sorted((start, end + (html[end:end + 1] == "\n")) for start, end in reading.policies)
+    pieces, at, placed = [], 0, not meta
+    for start, end in [*cuts, (len(html), len(html))]:
+        if not placed and at_offset <= start:
+            pieces += [html[at:at_offset], meta]
+            at, placed = at_offset, True
+        pieces.append(html[at:start])
+        at = max(at, end)
+    return "".join(pieces)
+
+
 def without_policy(html: str, reading: Reading | None = None) -> str:
     """The page without the policies an earlier pass wrote (found by the parser, :func:`pagecheck.read_page`)."""
-    for start, end in reversed((reading or read_page("", html)).policies):
-        html = html[:start] + html[end:].removeprefix("\n")
-    return html
+    return _splice(html, reading or read_page("", html))
 
 
 def secure(html: str, styles: frozenset[str] | set[str] = frozenset(), widget_state: str | None = None,
            reading: Reading | None = None) -> str:
-    """The page with its policy (re)written after <meta charset>; ``reading``: the page as the check read it
-    (one parse per page), else it is read here."""
+    """The page with its policy (re)written after <meta charset>, every earlier one gone; ``reading``: the page
+    as the check read it (one parse per page), else it is read here."""
     reading = reading or read_page("", html)
     if reading.charset_end is None:
         raise ValueError("no <meta charset> to put the Content-Security-Policy after")
-    charset = reading.charset_end
-    if html[charset:charset + 1] == "\n":
-        charset += 1
+    charset = reading.charset_end + (html[reading.charset_end:reading.charset_end + 1] == "\n")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(styles, widget_state)}">\n'
-    # the policy goes after the charset; every earlier one goes, wherever it stands
-    cuts = sorted((start, end + (html[end:end + 1] == "\n")) for start, end in reading.policies)
-    pieces, at, placed = [], 0, False
-    for start, end in [*cuts, (len(html), len(html))]:
-        if not placed and charset <= start:
-            pieces += [html[at:charset], meta]
-            at, placed = charset, True
-        pieces.append(html[at:start])
-        at = max(at, end)
-    pieces.append(html[at:])
-    return "".join(pieces)
+    return _splice(html, reading, meta, charset)
 
 
 def pages(outdir: Path) -> list[Path]:

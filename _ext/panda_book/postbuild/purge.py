@@ -125,31 +125,22 @@ def corpus(outdir: Path, cache: Path | None = None) -> set[str]:
     return words_in(outdir, cache)
 
 
-def _classes(prelude) -> list[list[str]]:
-    """The classes of each selector of a rule's prelude (tinycss2 tokens), at the selector's own level: a class
-    inside ``:not()``, ``:is()``, ``:where()``, ``:has()`` or an attribute selector never decides anything."""
-    selectors: list[list[str]] = [[]]
-    tokens = list(prelude)
-    for i, token in enumerate(tokens):
-        if token.type == "literal" and token.value == ",":
-            selectors.append([])
-        elif (token.type == "literal" and token.value == "." and i + 1 < len(tokens)
-              and tokens[i + 1].type == "ident"):
-            selectors[-1].append(tokens[i + 1].value)
-    return selectors
-
-
-def _split_selectors(prelude) -> list[str]:
-    """The selectors of a prelude, as text (split at its top-level commas)."""
-    out, current = [], []
+def _selectors(prelude) -> list[tuple[str, tuple[str, ...]]]:
+    """Each selector of a rule's prelude (tinycss2 tokens, split at its top-level commas) as text, with its
+    classes at the selector's own level: a class inside ``:not()``, ``:is()``, ``:where()``, ``:has()`` or an
+    attribute selector (a function or bracket block, one token here) never decides anything."""
+    groups: list[list] = [[]]
     for token in prelude:
         if token.type == "literal" and token.value == ",":
-            out.append(current)
-            current = []
+            groups.append([])
         else:
-            current.append(token)
-    out.append(current)
-    return [tinycss2.serialize(tokens).strip() for tokens in out]
+            groups[-1].append(token)
+    out = []
+    for tokens in groups:
+        classes = tuple(after.value for before, after in zip(tokens, tokens[1:])
+                        if before.type == "literal" and before.value == "." and after.type == "ident")
+        out.append((tinycss2.serialize(tokens).strip(), classes))
+    return out
 
 
 def _body(rule) -> str:
@@ -169,8 +160,7 @@ def _parse(rules) -> list[tuple]:
     out: list[tuple] = []
     for rule in rules:
         if rule.type == "qualified-rule":
-            out.append(("rule", list(zip(_split_selectors(rule.prelude), map(tuple, _classes(rule.prelude)))),
-                        _body(rule)))
+            out.append(("rule", _selectors(rule.prelude), _body(rule)))
         elif rule.type == "at-rule":
             head = f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}".rstrip()
             if rule.content is None:

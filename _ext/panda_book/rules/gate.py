@@ -35,6 +35,7 @@ from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
+from newsletter.issue import front_matter_lines
 from newsletter.safety import raw_problem, svg_problem, url_problem
 
 logger = logging.getLogger(__name__)
@@ -85,13 +86,6 @@ def _output_problem(node: nodes.Element) -> str | None:
         return ("this code cell's output is a traceback; a cell that raises is an error even when tagged "
                 "raises-exception, and tracebacks are never published: fix the cell or remove the tag")
     return None
-
-
-def _front_matter_line(path, key: str) -> int | None:
-    """The line of a top-level key of a page's YAML front matter (html_meta comes from there, with no line)."""
-    from newsletter.issue import front_matter_lines
-
-    return front_matter_lines(Path(path).read_text(encoding="utf-8")).get(key)
 
 
 def _in_widget_view(node: nodes.Node) -> bool:
@@ -169,7 +163,8 @@ class ContentGate(SphinxTransform):
                 # a cell's problem is reported at its '```{code-cell}' line (myst-nb numbers a cell two lines on)
                 where = (self.env.docname, cell.line - 2) if cell is not None and cell.line else node
                 if not getattr(where, "line", None) and isinstance(node, nodes.pending):
-                    where = (self.env.docname, _front_matter_line(self.env.doc2path(self.env.docname), "myst"))
+                    text = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
+                    where = (self.env.docname, front_matter_lines(text).get("myst"))  # html_meta has no line
                 logger.error(problem, location=where, type="panda", subtype="content")
         # what {include}, {literalinclude} and raw :file: read (Sphinx copies this list to env.dependencies
         # after the transforms)

@@ -122,6 +122,39 @@ def assert_equals_clean(root: Path, env: dict, tmp_path: Path) -> None:
     assert len(tree(tmp_path / "incremental")) > 50
 
 
+def test_pages_written_by_several_processes_equal_pages_written_by_one(book, tmp_path):
+    """writers.py: Sphinx writes the pages in forked processes once reading is over; the site is the same bytes
+    as when Sphinx's own process writes every page (``panda_execution_workers: 0``)."""
+    root, env = book
+    config = root / "_config.yml"
+    original = config.read_text(encoding="utf-8")
+
+    def clean_build(label: str):
+        keep = tmp_path / f"cache-{label}"
+        shutil.move(root / "_build" / ".jupyter_cache", keep)
+        shutil.rmtree(root / "_build")
+        (root / "_build").mkdir()
+        shutil.copytree(keep, root / "_build" / ".jupyter_cache")
+        result = build(root, env=env)
+        assert result.returncode == 0, result.output[-3000:]
+        shutil.copytree(root / "_build" / "html", tmp_path / label)
+        return result.output
+
+    parallel = clean_build("parallel")
+    assert re.search(r"panda_book: pages written by \d+ processes beside Sphinx's own", parallel), parallel[-3000:]
+    try:
+        config.write_text(re.sub(r"    panda_execution_workers: \d+\n", "", original).replace(
+            "    nitpicky: true\n", "    nitpicky: true\n    panda_execution_workers: 0\n"), encoding="utf-8")
+        serial = clean_build("serial")
+    finally:
+        config.write_text(original, encoding="utf-8")
+    assert "pages written by" not in serial
+    # .buildinfo holds the hash of the configuration, which differs by the one setting
+    found = [d for d in differences(tmp_path / "parallel", tmp_path / "serial") if not d.endswith(".buildinfo")]
+    assert not found, "\n".join(found[:40])
+    assert len(tree(tmp_path / "parallel")) > 50
+
+
 FAILING_STEP = """
 from pathlib import Path
 
@@ -187,3 +220,4 @@ def test_a_killed_build_then_a_good_one_equals_a_clean_build(book, tmp_path):
     assert good.returncode == 0, good.output[-3000:]
     assert not (root / "_build" / ".doctrees" / "environment.pickle.good").exists()
     assert_equals_clean(root, env, tmp_path)
+

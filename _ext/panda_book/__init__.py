@@ -34,7 +34,7 @@ from .directives import bilingual, chartfig, dataindex, figures
 from .model import inputs, store
 from .postbuild import csp, pipeline, staging, sweep
 from .rules import checks, gate
-from .run import execute, memory
+from .run import execute, memory, writers
 from .site import archive, nav, reproducible, search, trim
 
 HERE = Path(__file__).parent
@@ -72,6 +72,7 @@ def setup(app: Sphinx) -> dict:
     checks.setup_checks(app)  # the issue format's rules on every page read (rules/checks.py)
     inputs.setup_inputs(app)
     execute.setup_execute(app)
+    writers.setup_writers(app)  # pages written by several processes (run/writers.py)
     nav.setup_nav(app)
     sweep.setup_sweep(app)
     trim.setup_trim(app)

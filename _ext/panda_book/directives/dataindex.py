@@ -70,6 +70,9 @@ class AnchorCitedSentences(SphinxTransform):
         entry = _store(self.env).get(self.env.docname)
         if not entry:
             return
+        # the page's cited spans and text nodes, read once and kept in document order as sentences are anchored
+        self.cited = [n for n in self.document.findall(nodes.inline) if "bl-cited" in n["classes"]]
+        self.texts = list(self.document.findall(nodes.Text))
         for fig in entry["records"]:
             for lang, code in (("zh", "zh-CN"), ("en", "en")):
                 sentence = getattr(fig, lang)
@@ -79,19 +82,22 @@ class AnchorCitedSentences(SphinxTransform):
     def anchor(self, fig_id: str, lang: str, code: str, sentence: str) -> None:
         anchor_id = nodes.make_id(f"sentence-{fig_id}-{lang}")
         anchors = _store(self.env)[self.env.docname]["anchors"]
-        for cited in self.document.findall(lambda n: isinstance(n, nodes.inline) and "bl-cited" in n["classes"]):
+        for cited in self.cited:
             if cited.astext() == sentence and _lang_of(cited) == code:
                 cited["ids"].append(anchor_id)
                 anchors.add(anchor_id)
                 return
-        for text in list(self.document.findall(nodes.Text)):
+        for index, text in enumerate(self.texts):
             value = str(text)
             at = value.find(sentence)
             if at < 0 or _lang_of(text.parent) != code:
                 continue
-            pieces = [nodes.Text(value[:at]), nodes.inline("", sentence, ids=[anchor_id], classes=["bl-cited"]),
-                      nodes.Text(value[at + len(sentence):])]
-            text.parent.replace(text, [p for p in pieces if not isinstance(p, nodes.Text) or str(p)])
+            span = nodes.inline("", sentence, ids=[anchor_id], classes=["bl-cited"])
+            pieces = [nodes.Text(value[:at]), span, nodes.Text(value[at + len(sentence):])]
+            pieces = [p for p in pieces if not isinstance(p, nodes.Text) or str(p)]
+            text.parent.replace(text, pieces)
+            self.texts[index:index + 1] = [p if isinstance(p, nodes.Text) else p[0] for p in pieces]
+            self.cited.append(span)
             anchors.add(anchor_id)
             return
 

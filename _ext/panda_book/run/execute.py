@@ -24,13 +24,12 @@ kernel and reports it the usual way, with the extension's line numbers (see
 checks.py). A notebook this module cannot prepare is left to myst-nb too.
 
 ``panda_execution_workers`` (``_config.yml``: ``sphinx: config:``) sets the
-number of kernels; 0 turns this off. Default: the number of cores.
+number of kernels, and of page writers (writers.py); 0 turns both off. Default: the number of cores.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
 from pathlib import Path
@@ -40,6 +39,7 @@ from sphinx.util import logging
 
 from ..model import inputs
 from ..model.store import run_state
+from .writers import workers
 
 logger = logging.getLogger(__name__)
 
@@ -215,10 +215,8 @@ class _Run:
 
 def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
     config = env.mystnb_config
-    workers = app.config.panda_execution_workers
-    if workers is None:
-        workers = os.cpu_count() or 1
-    if workers < 1 or config.execution_mode != "cache":
+    count = workers(app)
+    if count < 1 or config.execution_mode != "cache":
         return
     from jupyter_cache import get_cache
 
@@ -241,7 +239,7 @@ def _before_read(app: Sphinx, env, docnames: list[str]) -> None:
         if name:
             jobs.append((docname, path, nb, name))
     if jobs:
-        run_state(app).kernels = _Run(jobs, min(workers, len(jobs)), config.execution_timeout,
+        run_state(app).kernels = _Run(jobs, min(count, len(jobs)), config.execution_timeout,
                              config.execution_allow_errors, cache)
 
 
@@ -266,7 +264,6 @@ def stop_kernels(app: Sphinx) -> None:
 
 
 def setup_execute(app: Sphinx) -> None:
-    app.add_config_value("panda_execution_workers", None, "env", types=[int, type(None)])
     app.connect("env-before-read-docs", _before_read)
     app.connect("source-read", _source_read, priority=100)
     app.connect("env-updated", _after_read, priority=100)

@@ -26,14 +26,20 @@ import tempfile
 from pathlib import Path
 
 #: imported once by the template: what an issue's notebook imports
+#: and what every kernel would otherwise import as it starts or runs its first cell (found with cProfile in a child)
 WARM_IMPORTS = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython",
+                "IPython.core.debugger", "IPython.core.completerlib", "IPython.core.oinspect",
+                "IPython.extensions.storemagic", "sqlite3", "psutil", "tornado.platform.asyncio", "urllib.request",
                 "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline", "ipywidgets",
-                "charts", "newsletter", "newsletter.model", "myst_parser.parsers.mdit", "myst_parser.config.main")
+                "charts", "newsletter", "newsletter.model", "myst_parser.parsers.mdit", "myst_parser.config.main",
+                "myst_parser.parsers.directives", "docutils.parsers.rst.directives.body",
+                "docutils.parsers.rst.directives.misc", "babel.numbers")
 
 #: run once by the template after the imports: a chart drawn in both languages, to SVG and PNG, so each child
 #: starts with the CJK font registered and matplotlib's font and text caches filled (what the first chart of
-#: every notebook would otherwise pay again). It changes no setting: the style is a context, the figure is
-#: not pyplot's (no figure numbers), and caches do not change what is drawn.
+#: every notebook would otherwise pay again), and babel's Chinese and English number data loaded (the figure
+#: records' formatting). It changes no setting: the style is a context, the figure is not pyplot's (no figure
+#: numbers), and caches do not change what is drawn or written.
 WARM_UP = """
 import io
 from matplotlib import style
@@ -50,6 +56,8 @@ with style.context([STYLE]):
     ax.set_title("微短剧 Mini-drama 0123456789")
     fig.savefig(io.BytesIO(), format="svg")
     fig.savefig(io.BytesIO(), format="png", dpi=110)
+from newsletter.figures import format_en, format_zh
+format_zh(2030000), format_en(36850000), format_en(1234.5)
 """
 
 #: the template: imports, then forks a kernel per request (no thread in it, so forking is safe)
@@ -66,6 +74,9 @@ server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 server.bind(sys.argv[1])
 server.listen(8)
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system: no zombies
+import gc
+gc.collect()
+gc.freeze()  # the template's objects are never scanned again: a child's collections do not copy their pages
 print("ready", flush=True)
 devnull = os.open(os.devnull, os.O_WRONLY)
 os.dup2(devnull, 1)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import os
 import re
 from email.utils import format_datetime
 from pathlib import Path
@@ -327,9 +328,11 @@ def card_for(app: Sphinx, lines: list[str]) -> str:
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:12]
     rel = f"_static/cards/card-{digest}.png"
     path = Path(app.outdir) / rel
-    if not path.is_file():
+    if not path.is_file():  # two writer processes may draw the same card: each writes a whole file, then moves it
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(draw_card(lines))
+        part = path.with_name(f"{path.name}.{os.getpid()}.part")
+        part.write_bytes(draw_card(lines))
+        os.replace(part, path)
     return rel
 
 

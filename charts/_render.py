@@ -16,14 +16,14 @@ from matplotlib import style
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as MplFigure
 
+from newsletter.safety import CHART_DATA_NS as DATA_NS  # where the numbers sit in the SVG's <metadata>
+
 from ._fonts import register_cjk_font
 
 STYLE = str(files("charts") / "panda.mplstyle")
 
 #: The page's class for each one-language chart (see _ext/panda_book/directives/bilingual.py).
 LANG_CLASS = {"zh-CN": "bl-zh", "en": "bl-en"}
-#: Where the plotted numbers sit in the SVG's <metadata> (read by the book's extension).
-DATA_NS = "https://panda-minidrama.example/ns/chart-data"
 #: Column headers of a chart's data, in both languages.
 DATA_HEADERS = ("指标", "Metric", "数值 Value", "单位", "Unit")
 

@@ -8,7 +8,8 @@ date, a year). Forms understood:
   scales 千, 万, 十万, 百万, 千万, 亿, 百亿, 千亿, 万亿 after digits (203万 = 2,030,000;
   3千万 = 30,000,000); Chinese numerals before a measure word (三千部, 两万人,
   一百二十集); the qualifiers 约/大约 (about), 近/将近/接近 (nearly), 超/超过/逾 (over)
-  before a number and 余/多 (over) inside it (3000余万 = 30,000,000, over); ranges
+  before a number and 余/多 (over) inside it (3000余万 = 30,000,000, over; 5千余万 = 50,000,000,
+  over; 三千余万, 十余万, 十余部); Chinese-numeral years (二〇二五年); ranges
   with one scale (3-5万 = 30,000 and 50,000); percentages (12%, 百分之十二) and 成
   (三成 = 30%); ordinals (第38届, 第四部, 150周年), dates (11月8日) and years (2025年).
 - English: digits with separators and decimals, million / billion / thousand /
@@ -36,8 +37,9 @@ _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_BIG = {"万": 10_000, "亿": 100_000_000}
 _ZH_SCALE = {"千": 1e3, "万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7, "亿": 1e8, "百亿": 1e10, "千亿": 1e11,
              "万亿": 1e12}
-#: the scales as a regex alternation, longest first (千万 before 千)
-_ZH_SCALE_RE = "|".join(sorted(_ZH_SCALE, key=len, reverse=True))
+#: the scales as a regex alternation, longest first (千万 before 千); 余 or 多 may stand inside one (5千余万 is over
+#: 50,000,000)
+_ZH_SCALE_RE = "|".join("(?:余|多)?".join(scale) for scale in sorted(_ZH_SCALE, key=len, reverse=True))
 _ZH_BEFORE = {"约": "about", "大约": "about", "近": "nearly", "将近": "nearly", "接近": "nearly", "超": "over",
               "超过": "over", "逾": "over", "突破": "over"}
 _ZH_BEFORE_RE = "|".join(sorted(_ZH_BEFORE, key=len, reverse=True))
@@ -157,9 +159,21 @@ def parse_zh(text: str) -> list[Number]:
 
     def numeral_count(m):
         value = zh_numeral(m.group("v"))
-        if value is None or not (m.group("c") or m.group("v")[-1] in "十百千万亿"):
+        if value is None or not (m.group("c") or m.group("o") or m.group("s") or m.group("v")[-1] in "十百千万亿"):
             return None
-        return value, _ZH_BEFORE.get(m.group("q") or "", "")
+        if len(m.group("v")) == 1 and not (m.group("o") and m.group("v") in "十百千万"):
+            return None  # one numeral (一个, 统一, 一多半) is a number only as 十余, 百多, 千余, 万余
+        value *= _ZH_SCALE.get(m.group("s"), 1)
+        return value, "over" if m.group("o") else _ZH_BEFORE.get(m.group("q") or "", "")
+
+    def scaled(m):
+        scale = re.sub("余|多", "", m.group("s") or "")
+        over = "余" in m.group(0) or "多" in m.group(0)
+        return _number(m.group("n")) * _ZH_SCALE.get(scale, 1), "over" if over else _ZH_BEFORE.get(m.group("q") or "", "")
+
+    def digit_year(m):  # 二〇二五年: the year digit by digit
+        year = int("".join(str(_ZH_DIGITS[ch]) for ch in m.group(1)))
+        return year if 1900 <= year <= 2100 else None
 
     def tenths(m):
         share = _number(m.group("v")) if m.group("v")[0].isdigit() else zh_numeral(m.group("v"))
@@ -169,6 +183,7 @@ def parse_zh(text: str) -> list[Number]:
         (r"(\d{1,2})月(\d{1,2})[日号]", "date", lambda m: int(m.group(1)) * 100 + int(m.group(2))
          if 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31 else None),
         (r"(\d{4})年", "year", lambda m: int(m.group(1)) if 1900 <= int(m.group(1)) <= 2100 else None),
+        (r"([〇零一二三四五六七八九]{4})年", "year", digit_year),
         (r"第(\d+)", "ordinal", lambda m: int(m.group(1))),
         (rf"第([{_ZH_NUMERALS}]+)", "ordinal", lambda m: zh_numeral(m.group(1))),
         (r"(\d+)周年", "ordinal", lambda m: int(m.group(1))),
@@ -180,10 +195,9 @@ def parse_zh(text: str) -> list[Number]:
         (rf"({_NUM})\s*[-–—~～至到]\s*({_NUM})\s*({_ZH_SCALE_RE})", "number", lambda m: [
             (_number(m.group(1)) * _ZH_SCALE[m.group(3)], "", m.start(1), m.end(1)),
             (_number(m.group(2)) * _ZH_SCALE[m.group(3)], "", m.start(2), m.end())]),
-        (rf"({_ZH_BEFORE_RE})?\s*(?P<n>{_NUM})\s*(余|多)?\s*({_ZH_SCALE_RE})?(余|多)?", "number",
-         lambda m: (_number(m.group(2)) * _ZH_SCALE.get(m.group(4), 1),
-                    "over" if (m.group(3) or m.group(5)) else _ZH_BEFORE.get(m.group(1) or "", ""))),
-        (rf"(?P<q>{_ZH_BEFORE_RE})?(?P<n>(?P<v>[{_ZH_NUMERALS}]{{2,}})(?P<c>[{_COUNTERS}]?))", "number", numeral_count),
+        (rf"(?P<q>{_ZH_BEFORE_RE})?\s*(?P<n>{_NUM})\s*(?:余|多)?\s*(?P<s>{_ZH_SCALE_RE})?(?:余|多)?", "number", scaled),
+        (rf"(?P<q>{_ZH_BEFORE_RE})?(?P<n>(?P<v>[{_ZH_NUMERALS}]+)(?P<o>余|多)?(?P<s>万亿|千亿|百亿|千万|百万|十万|万|亿)?"
+         rf"(?P<c>[{_COUNTERS}]?))(?![{_ZH_NUMERALS}])", "number", numeral_count),
     ])
 
 

@@ -27,8 +27,11 @@ GAPS = ("headline", "body", "all", "partial")
 NAMES = {"zh": "Chinese", "en": "English"}
 #: the social card of an issue shows the headlines of its first stories (site/archive.py draws it)
 CARD_STORIES = 2
-#: what the card's font draws for certain (ASCII, CJK punctuation and ideographs, full-width forms, quotes, dashes)
-_CARD_SAFE = re.compile(r"[\x20-\x7e\u00b7\u2010-\u2027\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*")
+#: a headline of only these needs no look into the font (ASCII, ·, dashes, curly quotes, †‡•, ‥…‧, CJK
+#: punctuation, the ideographs up to U+9FEF, full-width forms): the card's font has every one of them
+#: (tests/test_rules.py reads its character map for each); anything else is looked up in that map
+_CARD_SAFE = re.compile(r"[\x20-\x7e\u00b7\u2010-\u2016\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2025-\u2027"
+                        r"\u3000-\u303f\u4e00-\u9fef\uff01-\uff5e]*")
 
 
 @dataclass(frozen=True)

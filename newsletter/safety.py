@@ -73,28 +73,71 @@ def raw_html(text: str) -> list[tuple[int, str]]:
 _SVG_BANNED = frozenset({"script", "foreignobject", "iframe", "embed", "object", "set", "animate", "animatemotion",
                          "animatetransform", "handler", "listener", "a"})
 _SVG_HREF = re.compile(r"^(#|data:image/(png|jpeg);base64,)", re.I)
+SVG_NS = "http://www.w3.org/2000/svg"
+#: the chart's numbers, in its <metadata> (charts/_render.py)
+CHART_DATA_NS = "https://panda-minidrama.example/ns/chart-data"
+#: what a <metadata> may hold besides SVG: matplotlib's RDF description (Dublin Core, Creative Commons), the data
+_METADATA_NS = frozenset({SVG_NS, "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://creativecommons.org/ns#",
+                          "http://purl.org/dc/elements/1.1/", CHART_DATA_NS})
+#: the only namespaced attributes outside <metadata>: links (checked as addresses) and xml:space / xml:lang
+_ATTRIBUTE_NS = frozenset({"http://www.w3.org/1999/xlink", "http://www.w3.org/XML/1998/namespace"})
+
+
+def _namespace(name: str) -> str:
+    return name[1:].split("}", 1)[0] if name.startswith("{") else ""
 
 
 def svg_problem(text: str) -> str | None:
     """Why an SVG may not be published (opened on its own, it runs its scripts on the site's address with no
-    policy), or None: it must parse as XML and hold no script, event handler, foreign content, animation,
-    link, stylesheet import or address other than its own parts and embedded images."""
+    policy), or None: it must parse as XML, be SVG (an ``<svg>`` of the SVG namespace, with elements of other
+    namespaces only in its ``<metadata>``), and hold no processing instruction (an XSLT stylesheet would run),
+    script, event handler, foreign content (an XHTML ``<meta>`` refresh or form), animation, link, stylesheet
+    import or address other than its own parts and embedded images."""
     from xml.etree import ElementTree
 
+    parser = ElementTree.XMLPullParser(events=("start", "pi"))  # a pull parser sees the prolog's instructions too
+    root = None
     try:
-        root = ElementTree.fromstring(text)
+        parser.feed(text)
+        parser.close()
+        for event, element in parser.read_events():
+            if event == "pi":
+                return f"an SVG with a processing instruction ({(element.text or '')[:60]!r})"
+            root = element if root is None else root
     except ElementTree.ParseError as exc:
         return f"an SVG that does not parse as XML ({exc})"
-    for element in root.iter():
-        tag = str(element.tag).rsplit("}", 1)[-1].lower()
-        if tag in _SVG_BANNED:
-            return f"an SVG with a <{tag}> element"
-        for name, value in element.attrib.items():
-            local = name.rsplit("}", 1)[-1].lower()
-            if local.startswith("on"):
-                return f"an SVG with an event handler ({local})"
-            if local in ("href", "src") and not _SVG_HREF.match(value.strip()):
-                return f"an SVG that refers to {value[:60]!r}"
-        if tag == "style" and re.search(r"@import|url\(\s*['\"]?(?!#)", element.text or "", re.I):
-            return "an SVG whose stylesheet loads other files"
+    if root is None:
+        return "an SVG with no element"
+    if root.tag != f"{{{SVG_NS}}}svg":
+        return f"an SVG whose root is not an SVG <svg> element ({str(root.tag)[:80]})"
+    stack = [(root, False)]  # (element, inside a <metadata>): no recursion, however deep the nesting
+    while stack:
+        element, inside_metadata = stack.pop()
+        if problem := _svg_element_problem(element, inside_metadata):
+            return problem
+        if isinstance(element.tag, str):
+            in_metadata = inside_metadata or element.tag == f"{{{SVG_NS}}}metadata"
+            stack.extend((child, in_metadata) for child in reversed(element))
+    return None
+
+
+def _svg_element_problem(element, inside_metadata: bool) -> str | None:
+    if not isinstance(element.tag, str):  # a comment (instructions were refused while parsing)
+        return None
+    namespace, tag = _namespace(element.tag), element.tag.rsplit("}", 1)[-1].lower()
+    if namespace not in (_METADATA_NS if inside_metadata else {SVG_NS}):
+        return f"an SVG with a <{tag}> element of another namespace ({namespace or 'none'})"
+    if tag in _SVG_BANNED:
+        return f"an SVG with a <{tag}> element"
+    for name, value in element.attrib.items():
+        local = name.rsplit("}", 1)[-1].lower()
+        allowed = _ATTRIBUTE_NS | _METADATA_NS if inside_metadata else _ATTRIBUTE_NS
+        if name.startswith("{") and _namespace(name) not in allowed:
+            return f"an SVG with an attribute of another namespace ({name[:80]})"
+        if local.startswith("on"):
+            return f"an SVG with an event handler ({local})"
+        if local in ("href", "src") and not _SVG_HREF.match(value.strip()):
+            return f"an SVG that refers to {value[:60]!r}"
+    if tag == "style" and re.search(r"@import|url\(\s*['\"]?(?!#)", element.text or "", re.I):
+        return "an SVG whose stylesheet loads other files"
     return None

@@ -1,8 +1,8 @@
 """An incremental build gives exactly what a clean build gives, after any change.
 
 One book (issue 1 and a second issue) is built once. Then, one change at a time:
-add an issue, edit text, edit code, edit a chart function, edit ``_config.yml``,
-rename, add or remove a topic (``tags.yml``), edit the search word list, remove an issue; after each, the normal ``jupyter-book build .`` (incremental),
+add an issue, edit text, edit code, edit a chart function, edit ``_config.yml`` (a
+title, and a setting that renews the environment), rename, add or remove a topic (``tags.yml``), edit the search word list, remove an issue; after each, the normal ``jupyter-book build .`` (incremental),
 then a clean build of the same sources in the same folder (no ``_build`` but the
 execution cache, which is keyed by the notebooks' content), and the two
 ``_build/html`` trees are compared file by file.
@@ -69,6 +69,10 @@ CHANGES = {
                                                   "总就业是直接就业的"),
     "edit _config.yml": lambda book: replace(book / "_config.yml", "title: PANDA微短剧 · Mini-drama newsletter",
                                              "title: PANDA微短剧 · Mini-drama weekly"),
+    # a setting Sphinx keeps in the environment: every document is read again (the attack review found the
+    # topic pages swept away, as the new environment knew nothing of them, and not written again)
+    "edit a setting that renews the environment": lambda book: replace(
+        book / "_config.yml", "    nitpicky: true\n", "    nitpicky: true\n    panda_execution_workers: 1\n"),
     "rename a topic": lambda book: replace(book / "tags.yml", "nanning: {zh: 南宁, en: Nanning}",
                                            "nanning: {zh: 南宁市, en: Nanning City}"),
     "add a topic": lambda book: replace(book / "tags.yml", "shaoxing: {zh: 绍兴, en: Shaoxing}",

@@ -173,6 +173,24 @@ def _widget_page(ids: dict[str, str]) -> tuple[str, str]:
     return state, body
 
 
+def test_widget_json_does_not_depend_on_the_order_of_its_keys():
+    # the attack review: a notebook myst-nb has just run gives its keys in the kernel's order, one read back
+    # from the execution cache gives them sorted; the page and the state file must be the same bytes
+    import json
+
+    ids = {n: uuid.uuid4().hex for n in ["box", "toggle", "stack", "h1", "h2", "link"] + [f"l{i}" for i in range(5)]}
+    state, body = _widget_page(ids)
+
+    def reverse(value):
+        return {k: reverse(value[k]) for k in reversed(list(value))} if isinstance(value, dict) else value
+
+    reordered_state = json.dumps(reverse(json.loads(state)))
+    reordered_body = body.replace(f'{{"model_id": "{ids["box"]}", "version_major": 2, "version_minor": 0}}',
+                                  f'{{"version_minor": 0, "version_major": 2, "model_id": "{ids["box"]}"}}')
+    assert (reordered_state, reordered_body) != (state, body)
+    assert renumber_widgets("issues/x", reordered_state, reordered_body) == renumber_widgets("issues/x", state, body)
+
+
 def test_widget_ids_do_not_depend_on_the_kernels_random_ids():
     import json
 

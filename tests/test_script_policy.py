@@ -154,6 +154,19 @@ SVG_ATTACKS = {
                                  'to="javascript:alert(1)"/></svg>'),
     "a stylesheet import": '<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://evil.example/x.css);</style></svg>',
     "not XML": "<svg><script>alert(1)</svg>",
+    # the second attack review: XHTML inside an SVG, and an SVG that is an XSLT stylesheet or names one
+    "an XHTML refresh": ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml">'
+                         '<h:meta http-equiv="refresh" content="0;url=https://evil.example/"/></svg>'),
+    "an XHTML form in the metadata": ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml">'
+                                      '<metadata><h:form action="https://evil.example/"/></metadata></svg>'),
+    "an XSLT stylesheet instruction": ('<?xml version="1.0"?><?xml-stylesheet type="text/xsl" href="other.svg"?>'
+                                       '<svg xmlns="http://www.w3.org/2000/svg"/>'),
+    "an instruction inside": '<svg xmlns="http://www.w3.org/2000/svg"><g><?php echo 1; ?></g></svg>',
+    "a literal XSLT stylesheet": ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xsl="http://www.w3.org/1999/XSL/'
+                                  'Transform" xsl:version="1.0"><xsl:element name="script">alert(1)</xsl:element>'
+                                  '</svg>'),
+    "not an SVG at all": '<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>',
+    "an SVG without the SVG namespace": "<svg><rect/></svg>",
 }
 
 

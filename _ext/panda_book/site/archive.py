@@ -195,7 +195,8 @@ def render(name: str, **context) -> str:
 def _write_topic(app: Sphinx, pagename: str, body: str) -> bool:
     """Whether to write a topic page: what it shows changed (``_updated``), the page written last time does
     not hold this body (the code that draws it changed), or a template is newer than the page."""
-    if run_state(app).topics_changed:
+    run = run_state(app)
+    if run.topics_changed or run.fresh_env:  # a new environment: the sweep removes every page not written again
         return True
     path = Path(app.outdir) / f"{pagename}.html"
     try:
@@ -375,7 +376,13 @@ def _meta_tags(app: Sphinx, pagename: str, templatename: str, context, doctree) 
     meta = entry["meta"] if entry else {}
     title = re.sub(r"<[^>]+>", "", context.get("title") or "PANDA微短剧")
     description = _summary(entry) if entry else SITE_DESCRIPTION
-    image = base + card_for(app, _card_text(meta, entry))
+    try:
+        image = base + card_for(app, _card_text(meta, entry))
+    except UserWarning as exc:  # the rules check the card's text against the font first: this is a safety net
+        from sphinx.errors import SphinxError
+
+        raise SphinxError(f"{pagename}: the social card cannot be drawn ({exc}); change the first two headlines "
+                          "(python -m newsletter validate names the character)") from None
     url = base + (pagename + ".html" if pagename != "index" else "")
     tags = {
         "og:title": title, "og:description": description, "og:url": url, "og:image": image,

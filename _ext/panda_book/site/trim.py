@@ -170,8 +170,10 @@ def renumber_widgets(pagename: str, state: str, body: str) -> tuple[str, str]:
     for start, end in reversed(views):
         view = json.loads(body[start:end])
         view["model_id"] = new.get(view.get("model_id"), view.get("model_id"))
-        body = body[:start] + json.dumps(view) + body[end:]
-    return json.dumps(data).replace("</script>", r"<\/script>"), body
+        body = body[:start] + json.dumps(view, sort_keys=True) + body[end:]
+    # keys sorted: a notebook read back from the execution cache has them sorted, one myst-nb has just run (with
+    # panda_execution_workers: 0) has them in the kernel's order, and the pages must not differ
+    return json.dumps(data, sort_keys=True).replace("</script>", r"<\/script>"), body
 
 
 SIDECAR = "panda-sidecar:"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Callable
 
-from matplotlib import style
+from matplotlib import rcParams, style
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as MplFigure
 
@@ -133,13 +133,16 @@ def render(name: str, draw: Callable[[MplFigure], None], *, title: str, alt: str
         draw(fig)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            # savefig draws the figure (twice, for the tight box): no draw of its own
+            # the tight box (savefig.bbox: tight) laid out once, for both files: each savefig would lay the
+            # figure out again to find it (a sixth of a notebook's chart time)
+            fig.draw_without_rendering()
+            box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(rcParams["savefig.pad_inches"])
             svg = io.StringIO()
-            fig.savefig(svg, format="svg",
+            fig.savefig(svg, format="svg", bbox_inches=box,
                         metadata={"Date": None, "Title": caption or title, "Description": alt,
                                   "Language": lang, "Source": source or None, "Identifier": name})
             png = io.BytesIO()
-            fig.savefig(png, format="png", dpi=110, metadata={"Software": None})
+            fig.savefig(png, format="png", dpi=110, bbox_inches=box, metadata={"Software": None})
     data = tuple(data)
     return Chart(name=name, title=title, alt=alt, svg=_with_data(svg.getvalue(), data), png=png.getvalue(),
                  lang=lang, data=data)

@@ -169,7 +169,8 @@ def parse_zh(text: str) -> list[Number]:
     def scaled(m):
         scale = re.sub("余|多", "", m.group("s") or "")
         over = "余" in m.group(0) or "多" in m.group(0)
-        return _number(m.group("n")) * _ZH_SCALE.get(scale, 1), "over" if over else _ZH_BEFORE.get(m.group("q") or "", "")
+        qualifier = "over" if over else _ZH_BEFORE.get(m.group("q") or "", "")
+        return _number(m.group("n")) * _ZH_SCALE.get(scale, 1), qualifier
 
     def digit_year(m):  # 二〇二五年: the year digit by digit
         year = int("".join(str(_ZH_DIGITS[ch]) for ch in m.group(1)))

@@ -40,6 +40,8 @@ _ZH_SCALE = {"千": 1e3, "万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7
 #: the scales as a regex alternation, longest first (千万 before 千); 余 or 多 may stand inside one (5千余万 is over
 #: 50,000,000)
 _ZH_SCALE_RE = "|".join("(?:余|多)?".join(scale) for scale in sorted(_ZH_SCALE, key=len, reverse=True))
+#: the scales after Chinese numerals and 余/多 (十余万, 三千余万); not 千 alone (三百余千米 is kilometres)
+_ZH_NUMERAL_SCALE_RE = "|".join(scale for scale in sorted(_ZH_SCALE, key=len, reverse=True) if scale != "千")
 _ZH_BEFORE = {"约": "about", "大约": "about", "近": "nearly", "将近": "nearly", "接近": "nearly", "超": "over",
               "超过": "over", "逾": "over", "突破": "over"}
 _ZH_BEFORE_RE = "|".join(sorted(_ZH_BEFORE, key=len, reverse=True))
@@ -197,7 +199,7 @@ def parse_zh(text: str) -> list[Number]:
             (_number(m.group(1)) * _ZH_SCALE[m.group(3)], "", m.start(1), m.end(1)),
             (_number(m.group(2)) * _ZH_SCALE[m.group(3)], "", m.start(2), m.end())]),
         (rf"(?P<q>{_ZH_BEFORE_RE})?\s*(?P<n>{_NUM})\s*(?:余|多)?\s*(?P<s>{_ZH_SCALE_RE})?(?:余|多)?", "number", scaled),
-        (rf"(?P<q>{_ZH_BEFORE_RE})?(?P<n>(?P<v>[{_ZH_NUMERALS}]+)(?P<o>余|多)?(?P<s>万亿|千亿|百亿|千万|百万|十万|万|亿)?"
+        (rf"(?P<q>{_ZH_BEFORE_RE})?(?P<n>(?P<v>[{_ZH_NUMERALS}]+)(?P<o>余|多)?(?P<s>{_ZH_NUMERAL_SCALE_RE})?"
          rf"(?P<c>[{_COUNTERS}]?))(?![{_ZH_NUMERALS}])", "number", numeral_count),
     ])
 

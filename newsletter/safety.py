@@ -95,44 +95,40 @@ def svg_problem(text: str) -> str | None:
     import or address other than its own parts and embedded images."""
     from xml.etree import ElementTree
 
-    parser = ElementTree.XMLPullParser(events=("start", "pi"))  # a pull parser sees the prolog's instructions too
-    root = None
+    # a pull parser: every element as it starts (no recursion, however deep the nesting), and the instructions
+    # of the prolog too, which a tree leaves out
+    parser = ElementTree.XMLPullParser(events=("start", "end", "pi"))
     try:
         parser.feed(text)
         parser.close()
-        for event, element in parser.read_events():
-            if event == "pi":
-                return f"an SVG with a processing instruction ({(element.text or '')[:60]!r})"
-            root = element if root is None else root
     except ElementTree.ParseError as exc:
         return f"an SVG that does not parse as XML ({exc})"
-    if root is None:
-        return "an SVG with no element"
-    if root.tag != f"{{{SVG_NS}}}svg":
-        return f"an SVG whose root is not an SVG <svg> element ({str(root.tag)[:80]})"
-    stack = [(root, False)]  # (element, inside a <metadata>): no recursion, however deep the nesting
-    while stack:
-        element, inside_metadata = stack.pop()
-        if problem := _svg_element_problem(element, inside_metadata):
+    metadata = f"{{{SVG_NS}}}metadata"
+    depth = 0  # how many <metadata> the element stands in
+    for count, (event, element) in enumerate(parser.read_events()):
+        if event == "pi":
+            return f"an SVG with a processing instruction ({(element.text or '')[:60]!r})"
+        if event == "end":
+            depth -= element.tag == metadata
+            continue
+        if count == 0 and element.tag != f"{{{SVG_NS}}}svg":
+            return f"an SVG whose root is not an SVG <svg> element ({str(element.tag)[:80]})"
+        if problem := _svg_element_problem(element, inside_metadata=depth > 0):
             return problem
-        if isinstance(element.tag, str):
-            in_metadata = inside_metadata or element.tag == f"{{{SVG_NS}}}metadata"
-            stack.extend((child, in_metadata) for child in reversed(element))
+        depth += element.tag == metadata
     return None
 
 
 def _svg_element_problem(element, inside_metadata: bool) -> str | None:
-    if not isinstance(element.tag, str):  # a comment (instructions were refused while parsing)
-        return None
     namespace, tag = _namespace(element.tag), element.tag.rsplit("}", 1)[-1].lower()
     if namespace not in (_METADATA_NS if inside_metadata else {SVG_NS}):
         return f"an SVG with a <{tag}> element of another namespace ({namespace or 'none'})"
     if tag in _SVG_BANNED:
         return f"an SVG with a <{tag}> element"
+    attribute_ns = _ATTRIBUTE_NS | _METADATA_NS if inside_metadata else _ATTRIBUTE_NS
     for name, value in element.attrib.items():
         local = name.rsplit("}", 1)[-1].lower()
-        allowed = _ATTRIBUTE_NS | _METADATA_NS if inside_metadata else _ATTRIBUTE_NS
-        if name.startswith("{") and _namespace(name) not in allowed:
+        if name.startswith("{") and _namespace(name) not in attribute_ns:
             return f"an SVG with an attribute of another namespace ({name[:80]})"
         if local.startswith("on"):
             return f"an SVG with an event handler ({local})"

@@ -34,9 +34,9 @@ def workers(app: Sphinx) -> int:
 
 def _write_in_parallel(app: Sphinx, env) -> None:
     count = workers(app)
-    unsafe = sorted(name for name, ext in app.extensions.items() if not getattr(ext, "parallel_write_safe", None))
     if count < 1:
         return
+    unsafe = sorted(name for name, ext in app.extensions.items() if not getattr(ext, "parallel_write_safe", None))
     if unsafe:
         logger.info(f"panda_book: pages written by Sphinx's own process ({', '.join(unsafe)} does not say it is "
                     "safe for parallel writing)")

@@ -30,6 +30,7 @@ from pathlib import Path
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -379,8 +380,6 @@ def _meta_tags(app: Sphinx, pagename: str, templatename: str, context, doctree) 
     try:
         image = base + card_for(app, _card_text(meta, entry))
     except UserWarning as exc:  # the rules check the card's text against the font first: this is a safety net
-        from sphinx.errors import SphinxError
-
         raise SphinxError(f"{pagename}: the social card cannot be drawn ({exc}); change the first two headlines "
                           "(python -m newsletter validate names the character)") from None
     url = base + (pagename + ".html" if pagename != "index" else "")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from .browsing import browser, open_page, site  # noqa: F401  (fixtures for every test file)
+
 ROOT = Path(__file__).resolve().parents[1]
 JB = Path(sys.executable).with_name("jupyter-book")
 ISSUE1 = "issues/001-2025-11.md"

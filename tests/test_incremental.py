@@ -107,6 +107,16 @@ def test_incremental_build_equals_clean_build(book, change, tmp_path):
     CHANGES[change](root)
     incremental = build(root, env=env)
     assert incremental.returncode == 0, incremental.output[-3000:]
+    if change == "add an issue":  # the first issue's page now links the second as its next issue, and back
+        from bs4 import BeautifulSoup
+
+        html = root / "_build" / "html" / "issues"
+        first = BeautifulSoup((html / "001-2025-11.html").read_text(encoding="utf-8"), "html.parser")
+        second = BeautifulSoup((html / "002-2025-12.html").read_text(encoding="utf-8"), "html.parser")
+        assert first.select_one("a.right-next")["href"] == "002-2025-12.html" and not first.select("a.left-prev")
+        assert "下一期 · Next issue" in first.select_one("a.right-next").get_text(" ", strip=True)
+        assert "第2期（2025年12月）" in first.select_one("a.right-next").get_text()
+        assert second.select_one("a.left-prev")["href"] == "001-2025-11.html" and not second.select("a.right-next")
     assert_equals_clean(root, env, tmp_path)
 
 

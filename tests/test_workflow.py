@@ -200,7 +200,7 @@ def test_preview_rebuilds_on_save(repo):
         assert "PANDA微短剧" in fetch(url + "index.html")
         time.sleep(1)
         index = repo / "index.md"
-        index.write_text(index.read_text(encoding="utf-8").replace("# PANDA微短剧", "# PANDA微短剧 预览"),
+        index.write_text(index.read_text(encoding="utf-8").replace("`PANDA微短剧 |", "`PANDA微短剧 预览 |"),
                          encoding="utf-8")
         while time.monotonic() < deadline:
             line = proc.stdout.readline()

@@ -35,7 +35,7 @@ from .model import inputs, store
 from .postbuild import csp, pipeline, staging, sweep
 from .rules import checks, gate
 from .run import execute, memory, writers
-from .site import archive, nav, reproducible, search, trim
+from .site import archive, issuepage, nav, reproducible, search, trim
 
 HERE = Path(__file__).parent
 
@@ -69,6 +69,7 @@ def setup(app: Sphinx) -> dict:
     figures.setup_figures(app)
     dataindex.setup_dataindex(app)
     archive.setup_archive(app)
+    issuepage.setup_issuepage(app)  # the issue's header and its previous/next issue
     checks.setup_checks(app)  # the issue format's rules on every page read (rules/checks.py)
     inputs.setup_inputs(app)
     execute.setup_execute(app)

@@ -58,13 +58,16 @@ STORIES = ["pku-employment-report", "jianhu-nvxia-hongguo", "niguang-zhi-ai-nann
 def test_four_stories_each_with_both_languages_and_source(article):
     sections = article.select("section.story")
     assert [s["id"] for s in sections] == [f"story-{s}" for s in STORIES]
-    sources = ["人民网", "绍兴网", "广西日报-广西云", "人民网"]
-    for section, source in zip(sections, sources):
+    # each side names the source in its language, linked to the outlet's home page (sources.yml)
+    sources = [("人民网", "People's Daily Online"), ("绍兴网", "Shaoxing Net"),
+               ("广西日报-广西云", "Guangxi Daily – Guangxi Cloud"), ("人民网", "People's Daily Online")]
+    for section, (source, source_en) in zip(sections, sources):
         zh = section.select_one('.bl-block.bl-zh[lang="zh-CN"]')
         en = section.select_one('.bl-block.bl-en[lang="en"]')
         assert zh is not None and en is not None
         assert zh.select_one(".bl-source").get_text() == f"来源：{source}"
-        assert en.select_one(".bl-source").get_text() == f"Source: {source}"
+        assert en.select_one(".bl-source").get_text() == f"Source: {source_en}"
+        assert zh.select_one(".bl-source a")["lang"] == "zh-CN" and en.select_one(".bl-source a")["lang"] == "en"
         title = section.find("h2")
         assert title.select('[lang="zh-CN"]') and title.select('[lang="en"]')
 
@@ -117,7 +120,7 @@ def test_each_chart_is_one_figure_in_both_languages(article):
             assert img["loading"] == "lazy" and int(img["width"]) > 300 and int(img["height"]) > 100
         caption = fig.find("figcaption")
         zh, en = caption.select_one('[lang="zh-CN"]').get_text(), caption.select_one('[lang="en"]').get_text()
-        assert "来源：人民网" in zh and "Source: 人民网" in en
+        assert "来源：人民网" in zh and "Source: People's Daily Online" in en
         assert caption.select_one(".caption-number").get_text().startswith("图/Fig.")
     alts = " ".join(img["alt"] for img in article.select("figure.bl-figure img"))
     assert "690,000" in alts and "69万" in alts and "2.9" in alts and "53.4" in alts

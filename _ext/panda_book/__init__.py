@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from .directives import bilingual, chartfig, dataindex, figures
+from .directives import bilingual, chartfig, dataindex, figures, sources
 from .model import inputs, store
 from .postbuild import csp, pipeline, staging, sweep
 from .rules import checks, gate
@@ -64,6 +64,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _template_globals)
     store.setup_stores(app)  # per-page facts and build state (model/store.py)
     gate.setup_gate(app)  # what content may put on a page, on the doctree (rules/gate.py)
+    sources.setup_sources(app)  # a source's name, linked to its home page (directives/sources.py)
     bilingual.setup_bilingual(app)
     chartfig.setup_chartfig(app)
     figures.setup_figures(app)

@@ -49,6 +49,7 @@ from newsletter.model import LangSpec, PairSpec, StorySpec
 
 from ..model.store import IssueStore
 from .labels import bi_html, bi_nodes, depart_time, fill_note, lang_span, sep, time_el, visit_time
+from .sources import registry, source_nodes
 
 logger = logging.getLogger(__name__)
 
@@ -272,11 +273,12 @@ class StoryDirective(PairDirective):
                 title += [fill_note(missing), head]
         section += title
         pair = lang_pair(classes=["bl-pair", *self.aligned(blocks), *self.options.get("class", [])])
-        source = self.options.get("source", "").strip()
+        source, outlets = self.options.get("source", "").strip(), registry(self.env)
         for lang, label in (("zh", "来源："), ("en", "Source: ")):
             block = self.finish_block(blocks[lang])
             para = nodes.paragraph(classes=["bl-source"])
-            para += nodes.Text(label + source)
+            para += nodes.Text(label)
+            para += source_nodes(source, lang, outlets)  # its name in this side's language, linked (sources.yml)
             block += para
             pair += block
         section += pair

@@ -182,7 +182,7 @@ def test_the_charts_svgs_pass():
     from newsletter.safety import svg_problem
 
     pair = employment_chart(load_figures(ROOT / "issues" / "001-2025-11.md"))
-    for chart in (pair.zh, pair.en):
+    for chart in (pair.zh, pair.en, pair.zh.narrow, pair.en.narrow):
         assert svg_problem(chart.svg) is None
 
 

@@ -118,10 +118,19 @@ def test_each_chart_is_one_figure_in_both_languages(article):
             assert bool(re.search(r"[\u4e00-\u9fff]", alt)) == (block["lang"] == "zh-CN")  # alt in its language
             # lazy: a chart hidden by the switch is never downloaded; sized: no layout jump
             assert img["loading"] == "lazy" and int(img["width"]) > 300 and int(img["height"]) > 100
+            # phones get the drawing made for their width (charts._render.NARROW_WIDTH), sized too
+            source = img.parent.find("source")
+            assert img.parent.name == "picture" and source["media"] == "(max-width: 599.98px)"
+            assert source["srcset"].endswith(".svg") and source["srcset"] != img["src"]
+            assert int(source["width"]) < int(img["width"]) and int(source["height"]) > 100
         caption = fig.find("figcaption")
-        zh, en = caption.select_one('[lang="zh-CN"]').get_text(), caption.select_one('[lang="en"]').get_text()
+        zh = caption.select_one('.caption-text > [lang="zh-CN"]').get_text()
+        en = caption.select_one('.caption-text > [lang="en"]').get_text()
         assert "来源：人民网" in zh and "Source: People's Daily Online" in en
-        assert caption.select_one(".caption-number").get_text().startswith("图/Fig.")
+        # the figure's label in each language, so a one-language mode shows its own only
+        number = caption.select_one(".caption-number")
+        assert [(s["lang"], s.get_text()) for s in number.select("[lang]")] == [("zh-CN", "图"), ("en", "Fig.")]
+        assert number.get_text().strip() in ("图 · Fig. 1", "图 · Fig. 2")
     alts = " ".join(img["alt"] for img in article.select("figure.bl-figure img"))
     assert "690,000" in alts and "69万" in alts and "2.9" in alts and "53.4" in alts
 

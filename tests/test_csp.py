@@ -184,7 +184,7 @@ def test_no_page_violates_its_policy_in_chromium(csp_page, built_book):
     # what runs later: the interactive view (eval, injected styles, its HTML), on request
     pg.go(f"{ISSUE}?lang=both")
     pg.locator(".bl-widget-load").click()
-    toggle = pg.get_by_role("button", name="工日 Workdays")
+    toggle = pg.get_by_role("button", name="工日", exact=True)  # a row of buttons per language
     toggle.wait_for(timeout=30000)
     toggle.click()
     assert pg.locator(".widget-html-content img:visible").count() == 2

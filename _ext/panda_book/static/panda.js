@@ -118,6 +118,12 @@
         '<span lang="en" class="bl-en">Load the interactive view</span>';
       view.parentNode.insertBefore(button, view);
       buttons.push(button);
+      // the view's rows of buttons, one per language (charts.chart_switcher), get their lang when drawn
+      new MutationObserver(function () {
+        view.parentNode.querySelectorAll(".bl-zh:not([lang]), .bl-en:not([lang])").forEach(function (el) {
+          el.lang = el.classList.contains("bl-zh") ? "zh-CN" : "en";
+        });
+      }).observe(view.parentNode, { childList: true, subtree: true });
     });
     var loading = null;
     function load() {

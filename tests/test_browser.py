@@ -193,6 +193,9 @@ def test_a_story_without_the_chosen_language_offers_the_other(open_page, mode, s
     button.click()
     assert button.get_attribute("aria-pressed") == "true"
     assert shows in " ".join(visible_texts(pg, f"#{story} .bl-block"))
+    # both languages of the story show, and its topics keep their separator ("文旅 · Culture and tourism")
+    tags = visible_texts(pg, f"#{story} .bl-tag")
+    assert tags and all(" · " in tag for tag in tags), tags
     button.click()
     assert shows not in " ".join(visible_texts(pg, f"#{story} .bl-block"))
     clean(pg)

@@ -23,10 +23,10 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from ..model.store import FigureStore, pages_to_rewrite
-from .bilingual import lang_block, lang_pair, lang_span
+from ..model.store import FigureStore, IssueStore, pages_to_rewrite
+from .bilingual import lang_block, lang_pair, lang_span, story_tags
 from .chartfig import chart_image, svg_info
-from .labels import bi_html, bi_nodes, sep
+from .labels import bi_html, bi_nodes, english_count, sep
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +121,13 @@ def _lang_of(node) -> str | None:
 
 
 def _updated(app, env) -> list[str]:
-    # The data page shows every issue's figures: it is written again when they
-    # change, and only then (an edit of a story's text leaves it as it is).
-    return pages_to_rewrite(env, _store(env), "figures", FigureStore.listed_by(env))
+    # The data page shows every issue's figures, and the headlines and topics of their stories: it is written
+    # again when they change, and only then (an edit of a story's text leaves it as it is). Both digests are
+    # brought up to date on every build.
+    pages = FigureStore.listed_by(env)
+    figures = pages_to_rewrite(env, _store(env), "figures", pages)
+    stories = pages_to_rewrite(env, IssueStore.of(env), "figure-stories", pages)
+    return sorted(set(figures) | set(stories))
 
 
 def _issue_label(meta: dict) -> list[nodes.Node]:
@@ -178,8 +182,7 @@ def _table(app, fromdoc: str, rows) -> nodes.table:
         row += nodes.entry("", nodes.paragraph("", "", *bi_nodes(fig.text_zh(), fig.text_en())))
         row += nodes.entry("", nodes.paragraph("", fig.period))
         row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, "", *_issue_label(meta))))
-        row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, f"story-{fig.story}",
-                                                             nodes.Text(fig.story))))
+        row += _story_cell(app, fromdoc, docname, fig)
         row += nodes.entry("", nodes.paragraph("", fig.source))
         cites = nodes.paragraph()
         for lang, zh_label, en_label in (("zh", "中文", "Chinese"), ("en", "英文", "English")):
@@ -192,7 +195,49 @@ def _table(app, fromdoc: str, rows) -> nodes.table:
         body += row
     group += head
     group += body
+    _label_cells(body, headers)
     return table
+
+
+#: each column's class (its width and wrapping in panda.css), in the order of the headers
+COLUMNS = ("metric", "value", "period", "issue", "story", "source", "sentence")
+
+
+def _label_cells(body: nodes.tbody, headers) -> None:
+    """Each cell gets its column's class and, first in it, its column's name: on a phone the rows are
+    stacked (panda.css) and the name stands where the header did; on a wide screen it is not shown."""
+    for row in body.children:
+        for entry, column, (zh, en) in zip(row.children, COLUMNS, headers):
+            entry["classes"].append(f"bl-col-{column}")
+            entry.insert(0, nodes.inline("", "", *bi_nodes(zh, en), classes=["bl-cell-label"]))
+
+
+def _story_cell(app, fromdoc: str, docname: str, fig) -> nodes.entry:
+    """The story's headline in each language (where the source has none in one, the other's, tagged with
+    its language and labelled so), linked to the story, and the story's topics, linked to their pages."""
+    story = next((s for s in IssueStore.of(app.env).get(docname, {}).get("stories", []) if s["id"] == fig.story),
+                 None)
+    if story is None:  # newsletter/check.py rejects such a record first: a safety net
+        logger.error(f"figure {fig.id!r} belongs to story {fig.story!r}, which the issue does not have; "
+                     "set its 'story' to the id of a {story} of the issue", location=docname,
+                     type="panda", subtype="figures")
+        story = {"zh": "", "en": fig.story, "tags": []}
+    zh, en = story["zh"], story["en"]
+    para = nodes.paragraph(classes=["bl-story-headline"])
+    if zh and en:
+        name = bi_nodes(zh, en)
+    else:
+        # one headline: shown in every mode in its own language; in the mode of the missing one, a note says so
+        shown, code, note_zh, note_en = (en, "en", "英文标题", "") if en else (zh, "zh-CN", "", "Chinese headline")
+        para += bi_nodes(note_zh, note_en)[0]
+        para[-1]["classes"].append("bl-other-lang")
+        para += nodes.Text(" ")
+        name = [lang_span("", shown, lang=code)]
+    para += _link(app.builder, fromdoc, docname, f"story-{fig.story}", *name)
+    cell = nodes.entry("", para)
+    if story["tags"]:
+        cell += story_tags(tags=list(story["tags"]))
+    return cell
 
 
 def _trends(app, fromdoc: str, rows) -> list[nodes.Node]:
@@ -247,8 +292,9 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         write_csv(rows, Path(app.outdir) / CSV_PATH)
         prefix = "../" * docname.count("/")
         issues = len({d for d, _, _ in rows})
-        summary = nodes.paragraph("", "", *bi_nodes(f"共{issues}期、{len(rows)}项数据。", f"{len(rows)} figures from "
-                                                f"{issues} issue(s)."), classes=["bl-data-summary"])
+        summary = nodes.paragraph("", "", *bi_nodes(f"共{issues}期、{len(rows)}项数据。",
+                                                f"{english_count(len(rows), 'figure')} from "
+                                                f"{english_count(issues, 'issue')}."), classes=["bl-data-summary"])
         download = nodes.raw("", f'<p><a class="bl-download" href="{prefix}{CSV_PATH}" download>'
                                  f'{bi_html("下载全部数据（CSV）", "Download all the data (CSV)")}</a></p>',
                              format="html")

@@ -47,3 +47,9 @@ def bi_html(zh: str, en: str) -> str:
     if en:
         parts.append(f'<span lang="en" class="bl-en">{html.escape(en)}</span>')
     return "".join(parts)
+
+
+def english_count(n: int, singular: str, plural: str = "") -> str:
+    """A count in English: "1 issue", "2 issues", "1 story", "4 stories" (``plural`` where it is not
+    ``singular`` + "s"). Chinese has no plural: its labels need no helper."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

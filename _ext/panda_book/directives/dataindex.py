@@ -4,11 +4,13 @@
   is read (``env.panda_figures``); the sentence each record cites gets an anchor
   in the story (``#sentence-<id>-zh`` / ``-en``), so the data page links to it.
 - ``{figures-index}`` (on ``data.md``) becomes, once every issue is read: a
-  filterable table of all records (metric, value, period, issue, story, source,
-  links to the sentences), one CSV of them all (``_static/data/figures.csv``),
+  filterable table of all records (metric, value, period, issue, story by its
+  headlines and topics, source, links to the sentences; stacked on a phone, each
+  cell named by its column), one CSV of them all (``_static/data/figures.csv``),
   and for each metric reported for two or more periods, its trend drawn by
   :func:`charts.trend_chart` in Chinese and in English.
-- The data page is written again whenever any issue's figures change (``env-get-updated``).
+- The data page is written again whenever any issue's figures, or its stories' headlines or topics,
+  change (``env-get-updated``).
 """
 
 from __future__ import annotations
@@ -223,7 +225,7 @@ def _story_cell(app, fromdoc: str, docname: str, fig) -> nodes.entry:
                      type="panda", subtype="figures")
         story = {"zh": "", "en": fig.story, "tags": []}
     zh, en = story["zh"], story["en"]
-    para = nodes.paragraph(classes=["bl-story-headline"])
+    para = nodes.paragraph()
     if zh and en:
         name = bi_nodes(zh, en)
     else:

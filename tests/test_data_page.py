@@ -58,8 +58,9 @@ def test_data_page_filters_rows_by_topic_and_headline_in_either_language(open_pa
     cells = pg.locator("td.bl-col-story").evaluate_all("""cells => cells.map(c => ({
         href: c.querySelector('a[href*="#story-"]').getAttribute('href'),
         text: c.innerText,
-        spans: [...c.querySelectorAll('a[href*="#story-"] [lang]')].map(s => [s.lang, s.textContent, s.className]),
-        note: [...c.querySelectorAll('.bl-other-lang')].map(s => [s.lang, s.textContent, s.className]),
+        spans: [...c.querySelectorAll('a[href*="#story-"] [lang]:not(.bl-fill-note)')]
+          .map(s => [s.lang, s.textContent, s.className]),
+        note: [...c.querySelectorAll('.bl-fill-note')].map(s => [s.lang, s.textContent, s.className]),
         topics: [...c.querySelectorAll('a.bl-tag')].map(a => a.getAttribute('href'))}))""")
     assert len(cells) == 12
     for cell in cells:
@@ -70,11 +71,11 @@ def test_data_page_filters_rows_by_topic_and_headline_in_either_language(open_pa
         if heads.get("zh-CN") and heads.get("en"):
             assert cell["spans"] == [["zh-CN", heads["zh-CN"], "bl-zh"], ["en", heads["en"], "bl-en"]]
             assert cell["note"] == []
-        else:  # issue 1's first story has no Chinese headline: its English one, and a note in the Chinese mode
+        else:  # issue 1's first story has no Chinese headline: its English one in every mode, after a note
             assert story == "pku-employment-report" and not heads.get("zh-CN")
-            assert cell["spans"] == [["en", heads["en"], ""]]
-            assert cell["note"] == [["zh-CN", "英文标题", "bl-zh bl-other-lang"]]
-            assert "原文无中文标题" not in cell["text"]
+            assert cell["spans"] == [["en", heads["en"], "bl-en bl-fill"]]
+            assert cell["note"] == [["zh-CN", "英文", "bl-fill-note bl-zh"]]
+            assert "原文无中文标题" not in cell["text"] and "⟨" not in cell["text"]
 
     pg.locator("table.bl-figures-index a[href*='#sentence-direct-jobs-en']").click()
     pg.wait_for_load_state("networkidle")

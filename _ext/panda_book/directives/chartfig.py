@@ -39,6 +39,7 @@ from sphinx.util import logging
 
 from .bilingual import lang_block, lang_pair, lang_span
 from .labels import bi_nodes, sep
+from .sources import registry, source_nodes
 
 logger = logging.getLogger(__name__)
 
@@ -194,11 +195,13 @@ class GroupChartPairs(SphinxTransform):
             block = lang_block(lang=info.lang, classes=["bl-block", f"bl-{suffix}", "bl-chart-block"])
             block += bundle
             pair += block
-            source = (f"。来源：{info.source}" if suffix == "zh" else f". Source: {info.source}") \
-                if info.source else ""
+            label = ("。来源：" if suffix == "zh" else ". Source: ") if info.source else ""
             if len(caption):
                 caption += sep()
-            caption += lang_span("", info.caption + source, lang=info.lang, classes=[f"bl-{suffix}"])
+            text = lang_span("", info.caption + label, lang=info.lang, classes=[f"bl-{suffix}"])
+            if info.source:  # its name in this side's language, linked (sources.yml)
+                text += source_nodes(info.source, suffix, registry(self.env))
+            caption += text
         # numbered within the issue (图/Fig. 1, 2 ...): Sphinx's numfig numbers
         # figures across the whole book, so a new issue would renumber every
         # later one, and it reads every page of the book again on each build to do it

@@ -29,6 +29,7 @@ from ..model.store import FigureStore, IssueStore, pages_to_rewrite
 from .bilingual import lang_block, lang_pair, lang_span, story_tags
 from .chartfig import chart_image, svg_info
 from .labels import bi_html, bi_nodes, english_count, sep
+from .sources import bi_source_nodes, registry
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ def _table(app, fromdoc: str, rows) -> nodes.table:
         row += nodes.entry("", nodes.paragraph("", fig.period))
         row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, "", *_issue_label(meta))))
         row += _story_cell(app, fromdoc, docname, fig)
-        row += nodes.entry("", nodes.paragraph("", fig.source))
+        row += nodes.entry("", nodes.paragraph("", "", *bi_source_nodes(fig.source, registry(app.env))))
         cites = nodes.paragraph()
         for lang, zh_label, en_label in (("zh", "中文", "Chinese"), ("en", "英文", "English")):
             anchor = nodes.make_id(f"sentence-{fig.id}-{lang}")
@@ -216,7 +217,7 @@ def _label_cells(body: nodes.tbody, headers) -> None:
 
 def _story_cell(app, fromdoc: str, docname: str, fig) -> nodes.entry:
     """The story's headline in each language (where the source has none in one, the other's, tagged with
-    its language and labelled so), linked to the story, and the story's topics, linked to their pages."""
+    its language and noted so), linked to the story, and the story's topics, linked to their pages."""
     story = next((s for s in IssueStore.of(app.env).get(docname, {}).get("stories", []) if s["id"] == fig.story),
                  None)
     if story is None:  # newsletter/check.py rejects such a record first: a safety net
@@ -224,18 +225,9 @@ def _story_cell(app, fromdoc: str, docname: str, fig) -> nodes.entry:
                      "set its 'story' to the id of a {story} of the issue", location=docname,
                      type="panda", subtype="figures")
         story = {"zh": "", "en": fig.story, "tags": []}
-    zh, en = story["zh"], story["en"]
-    para = nodes.paragraph()
-    if zh and en:
-        name = bi_nodes(zh, en)
-    else:
-        # one headline: shown in every mode in its own language; in the mode of the missing one, a note says so
-        shown, code, note_zh, note_en = (en, "en", "英文标题", "") if en else (zh, "zh-CN", "", "Chinese headline")
-        para += bi_nodes(note_zh, note_en)[0]
-        para[-1]["classes"].append("bl-other-lang")
-        para += nodes.Text(" ")
-        name = [lang_span("", shown, lang=code)]
-    para += _link(app.builder, fromdoc, docname, f"story-{fig.story}", *name)
+    # where the source has a headline in one language only, it shows in every mode after a note (labels.py)
+    para = nodes.paragraph("", "", _link(app.builder, fromdoc, docname, f"story-{fig.story}",
+                                         *bi_nodes(story["zh"], story["en"], fill=True)))
     cell = nodes.entry("", para)
     if story["tags"]:
         cell += story_tags(tags=list(story["tags"]))

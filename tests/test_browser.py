@@ -298,26 +298,6 @@ def test_axe_on_the_loaded_interactive_view(open_page):
 
 # ---- figures and data --------------------------------------------------------------
 
-def test_data_page_filters_rows(open_page):
-    pg = visit(open_page(), "data.html")
-    rows = pg.locator("table.bl-figures-index tbody tr")
-    assert rows.count() == 12
-    box = pg.get_by_role("searchbox")
-    box.fill("就业")
-    visible = visible_texts(pg, "table.bl-figures-index tbody tr")
-    assert 0 < len(visible) < 12 and all("就业" in row for row in visible)
-    assert pg.locator(".bl-filter output").inner_text() == f"{len(visible)} / 12"
-    box.fill("square metres")
-    assert len(visible_texts(pg, "table.bl-figures-index tbody tr")) == 1
-    box.fill("")
-    assert len(visible_texts(pg, "table.bl-figures-index tbody tr")) == 12
-    pg.locator("table.bl-figures-index a[href*='#sentence-direct-jobs-en']").click()
-    pg.wait_for_load_state("networkidle")
-    assert pg.url.endswith("#sentence-direct-jobs-en")
-    assert pg.locator("#sentence-direct-jobs-en").is_visible()
-    clean(pg)
-
-
 def test_chart_data_table_opens_in_place(open_page):
     pg = visit(open_page(), f"{ISSUE}?lang=en")
     details = pg.locator("#chart-employment details.bl-data")

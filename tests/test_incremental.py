@@ -1,7 +1,7 @@
 """An incremental build gives exactly what a clean build gives, after any change.
 
 One book (issue 1 and a second issue) is built once. Then, one change at a time:
-add an issue, edit text, edit code, edit a chart function, edit ``_config.yml`` (a
+add an issue, edit text and a headline, edit code, edit a chart function, edit ``_config.yml`` (a
 title, and a setting that renews the environment), rename, add or remove a topic (``tags.yml``), rename a source (``sources.yml``), edit the search word list, remove an issue; after each, the normal ``jupyter-book build .`` (incremental),
 then a clean build of the same sources in the same folder (no ``_build`` but the
 execution cache, which is keyed by the notebooks' content), and the two
@@ -61,8 +61,12 @@ def replace(path: Path, old: str, new: str) -> None:
 
 CHANGES = {
     "add an issue": second_issue,
-    "edit text": lambda book: replace(book / "issues" / "002-2025-12.md", "Catch the pulse of mini-drama.",
-                                      "Catch the pulse of mini-drama, weekly."),
+    # text and a headline (the data page names each figure's story by it; no figure changes): one pair of builds
+    "edit text": lambda book: (
+        replace(book / "issues" / "002-2025-12.md", "Catch the pulse of mini-drama.",
+                "Catch the pulse of mini-drama, weekly."),
+        replace(book / "issues" / "002-2025-12.md", ":headline: Qingyang District, Chengdu",
+                ":headline: Qingyang District of Chengdu")),
     "edit code": lambda book: replace(book / "issues" / "002-2025-12.md", "employment_chart(figures)",
                                       "employment_chart(figures)  # edited"),
     "edit a chart function": lambda book: replace(book / "charts" / "_employment.py", "总就业约为直接就业的",

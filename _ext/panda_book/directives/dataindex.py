@@ -4,11 +4,13 @@
   is read (``env.panda_figures``); the sentence each record cites gets an anchor
   in the story (``#sentence-<id>-zh`` / ``-en``), so the data page links to it.
 - ``{figures-index}`` (on ``data.md``) becomes, once every issue is read: a
-  filterable table of all records (metric, value, period, issue, story, source,
-  links to the sentences), one CSV of them all (``_static/data/figures.csv``),
+  filterable table of all records (metric, value, period, issue, story by its
+  headlines and topics, source, links to the sentences; stacked on a phone, each
+  cell named by its column), one CSV of them all (``_static/data/figures.csv``),
   and for each metric reported for two or more periods, its trend drawn by
   :func:`charts.trend_chart` in Chinese and in English.
-- The data page is written again whenever any issue's figures change (``env-get-updated``).
+- The data page is written again whenever any issue's figures, or its stories' headlines or topics,
+  change (``env-get-updated``).
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from ..model.store import FigureStore, pages_to_rewrite
-from .bilingual import lang_block, lang_pair, lang_span
+from ..model.store import FigureStore, IssueStore, pages_to_rewrite
+from .bilingual import lang_block, lang_pair, lang_span, story_tags
 from .chartfig import chart_image, svg_info
-from .labels import bi_html, bi_nodes, sep
+from .labels import bi_html, bi_nodes, english_count, sep
 from .sources import bi_source_nodes, registry
 
 logger = logging.getLogger(__name__)
@@ -122,9 +124,13 @@ def _lang_of(node) -> str | None:
 
 
 def _updated(app, env) -> list[str]:
-    # The data page shows every issue's figures: it is written again when they
-    # change, and only then (an edit of a story's text leaves it as it is).
-    return pages_to_rewrite(env, _store(env), "figures", FigureStore.listed_by(env))
+    # The data page shows every issue's figures, and the headlines and topics of their stories: it is written
+    # again when they change, and only then (an edit of a story's text leaves it as it is). Both digests are
+    # brought up to date on every build.
+    pages = FigureStore.listed_by(env)
+    figures = pages_to_rewrite(env, _store(env), "figures", pages)
+    stories = pages_to_rewrite(env, IssueStore.of(env), "figure-stories", pages)
+    return sorted(set(figures) | set(stories))
 
 
 def _issue_label(meta: dict) -> list[nodes.Node]:
@@ -179,8 +185,7 @@ def _table(app, fromdoc: str, rows) -> nodes.table:
         row += nodes.entry("", nodes.paragraph("", "", *bi_nodes(fig.text_zh(), fig.text_en())))
         row += nodes.entry("", nodes.paragraph("", fig.period))
         row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, "", *_issue_label(meta))))
-        row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, f"story-{fig.story}",
-                                                             nodes.Text(fig.story))))
+        row += _story_cell(app, fromdoc, docname, fig)
         row += nodes.entry("", nodes.paragraph("", "", *bi_source_nodes(fig.source, registry(app.env))))
         cites = nodes.paragraph()
         for lang, zh_label, en_label in (("zh", "中文", "Chinese"), ("en", "英文", "English")):
@@ -193,7 +198,40 @@ def _table(app, fromdoc: str, rows) -> nodes.table:
         body += row
     group += head
     group += body
+    _label_cells(body, headers)
     return table
+
+
+#: each column's class (its width and wrapping in panda.css), in the order of the headers
+COLUMNS = ("metric", "value", "period", "issue", "story", "source", "sentence")
+
+
+def _label_cells(body: nodes.tbody, headers) -> None:
+    """Each cell gets its column's class and, first in it, its column's name: on a phone the rows are
+    stacked (panda.css) and the name stands where the header did; on a wide screen it is not shown."""
+    for row in body.children:
+        for entry, column, (zh, en) in zip(row.children, COLUMNS, headers):
+            entry["classes"].append(f"bl-col-{column}")
+            entry.insert(0, nodes.inline("", "", *bi_nodes(zh, en), classes=["bl-cell-label"]))
+
+
+def _story_cell(app, fromdoc: str, docname: str, fig) -> nodes.entry:
+    """The story's headline in each language (where the source has none in one, the other's, tagged with
+    its language and noted so), linked to the story, and the story's topics, linked to their pages."""
+    story = next((s for s in IssueStore.of(app.env).get(docname, {}).get("stories", []) if s["id"] == fig.story),
+                 None)
+    if story is None:  # newsletter/check.py rejects such a record first: a safety net
+        logger.error(f"figure {fig.id!r} belongs to story {fig.story!r}, which the issue does not have; "
+                     "set its 'story' to the id of a {story} of the issue", location=docname,
+                     type="panda", subtype="figures")
+        story = {"zh": "", "en": fig.story, "tags": []}
+    # where the source has a headline in one language only, it shows in every mode after a note (labels.py)
+    para = nodes.paragraph("", "", _link(app.builder, fromdoc, docname, f"story-{fig.story}",
+                                         *bi_nodes(story["zh"], story["en"], fill=True)))
+    cell = nodes.entry("", para)
+    if story["tags"]:
+        cell += story_tags(tags=list(story["tags"]))
+    return cell
 
 
 def _trends(app, fromdoc: str, rows) -> list[nodes.Node]:
@@ -248,8 +286,9 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         write_csv(rows, Path(app.outdir) / CSV_PATH)
         prefix = "../" * docname.count("/")
         issues = len({d for d, _, _ in rows})
-        summary = nodes.paragraph("", "", *bi_nodes(f"共{issues}期、{len(rows)}项数据。", f"{len(rows)} figures from "
-                                                f"{issues} issue(s)."), classes=["bl-data-summary"])
+        summary = nodes.paragraph("", "", *bi_nodes(f"共{issues}期、{len(rows)}项数据。",
+                                                f"{english_count(len(rows), 'figure')} from "
+                                                f"{english_count(issues, 'issue')}."), classes=["bl-data-summary"])
         download = nodes.raw("", f'<p><a class="bl-download" href="{prefix}{CSV_PATH}" download>'
                                  f'{bi_html("下载全部数据（CSV）", "Download all the data (CSV)")}</a></p>',
                              format="html")

@@ -104,3 +104,9 @@ def bi_date_html(meta: dict) -> str:
     """The same date as HTML, for generated pages."""
     zh, en, iso = issue_date_labels(meta)
     return f'<time class="bl-date" datetime="{html.escape(iso)}">{bi_html(zh, en)}</time>'
+
+
+def english_count(n: int, singular: str, plural: str = "") -> str:
+    """A count in English: "1 issue", "2 issues", "1 story", "4 stories" (``plural`` where it is not
+    ``singular`` + "s"). Chinese has no plural: its labels need no helper."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

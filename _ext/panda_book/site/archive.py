@@ -38,7 +38,7 @@ from sphinx.util.docutils import SphinxDirective
 from newsletter.issue import issue_datetime
 from newsletter.rules import CARD_STORIES
 
-from ..directives.labels import bi_date, bi_date_html, bi_html, bi_nodes
+from ..directives.labels import bi_date, bi_date_html, bi_html, bi_nodes, english_count
 from ..model.store import IssueStore, book_state, pages_to_rewrite, run_state
 
 logger = logging.getLogger(__name__)
@@ -183,6 +183,7 @@ def _templates():
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.globals["bi"] = lambda zh, en, fill=False: Markup(bi_html(zh, en, fill))  # the one bilingual label (labels.py)
+    env.globals["en_count"] = english_count  # "1 story", "4 stories"
     return env
 
 

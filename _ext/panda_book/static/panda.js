@@ -185,11 +185,18 @@
       var output = input.closest("p").querySelector("output");
       if (!table) return;
       var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+      // each row's text in both languages, whatever the mode: headlines, topics, metric, value, source...;
+      // not the column names a phone shows in each cell, nor the screen readers' "Topics:"
+      var texts = rows.map(function (row) {
+        var copy = row.cloneNode(true);
+        copy.querySelectorAll(".bl-cell-label, .visually-hidden").forEach(function (e) { e.remove(); });
+        return copy.textContent.toLowerCase();
+      });
       input.addEventListener("input", function () {
         var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
         var shown = 0;
-        rows.forEach(function (row) {
-          var text = row.textContent.toLowerCase();
+        rows.forEach(function (row, i) {
+          var text = texts[i];
           var keep = words.every(function (w) { return text.indexOf(w) >= 0; });
           row.hidden = !keep;
           shown += keep ? 1 : 0;

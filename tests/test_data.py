@@ -100,7 +100,15 @@ def test_trend_of_a_metric_across_issues(tmp_path):
             plotted = re.search(r"<panda:data[^>]*>(.*?)</panda:data>", svg).group(1)
             assert [int(v) for v in re.findall(r", (\d+), ", plotted)] == values
         assert "2025-09" in imgs[1]["alt"] and "2025-11" in imgs[1]["alt"]
+        for img in imgs:  # phones get the narrow drawing, as on the issue pages
+            source = img.parent.find("source")
+            assert img.parent.name == "picture" and source["media"] == "(max-width: 599.98px)"
+            assert (result.html / source["srcset"]).is_file() and int(source["width"]) < int(img["width"])
     assert not page.select(".bl-no-trend")
+    # the middle issue links the issues before and after it
+    middle = soup(result.html / "issues" / "002-2025-10.html")
+    assert middle.select_one("a.left-prev")["href"] == "001-2025-09.html"
+    assert middle.select_one("a.right-next")["href"] == "003-2025-11.html"
 
 
 def test_changing_a_chart_function_redraws_the_charts(tmp_path):

@@ -27,7 +27,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from ..model.store import FigureStore, IssueStore, pages_to_rewrite
 from .bilingual import lang_block, lang_pair, lang_span, story_tags
-from .chartfig import chart_image, svg_info
+from .chartfig import NARROW_SUFFIX, chart_image, chart_picture, chart_source, svg_info
 from .labels import bi_html, bi_nodes, english_count, sep
 from .sources import bi_source_nodes, registry
 
@@ -269,6 +269,15 @@ def _trends(app, fromdoc: str, rows) -> list[nodes.Node]:
             image = chart_image(uri=uri, candidates={"?": uri}, alt=chart.alt, classes=["bl-chart"],
                                 loading="lazy", chart_size=(info.width, info.height))
             block = lang_block(lang=code, classes=["bl-block", f"bl-{suffix}", "bl-chart-block"])
+            if chart.narrow is not None:  # phones get the drawing made for their width, as on the issue pages
+                narrow = images / f"trend-{metric}-{suffix}{NARROW_SUFFIX}.svg"
+                if not narrow.is_file() or narrow.read_text(encoding="utf-8") != chart.narrow.svg:
+                    narrow.write_text(chart.narrow.svg, encoding="utf-8")
+                n_info, n_uri = svg_info(narrow), f"{prefix}_images/{narrow.name}"
+                picture = chart_picture()
+                picture += chart_source(uri=n_uri, candidates={"?": n_uri}, chart_size=(n_info.width, n_info.height))
+                picture += image
+                image = picture
             block += image
             pair_node += block
             if len(caption):

@@ -116,8 +116,11 @@ def clean(pg) -> None:
 
 
 def visible_texts(pg, selector: str) -> list[str]:
+    """The text of each element of `selector` that the reader sees (one laid out as `display: contents`, as a
+    paragraph-aligned 双语 block is, counts when something inside it is drawn)."""
     return pg.locator(selector).evaluate_all(
-        "els => els.filter(e => e.getClientRects().length > 0).map(e => e.innerText.trim())")
+        "els => els.filter(e => e.getClientRects().length > 0 || (getComputedStyle(e).display === 'contents' && "
+        "[...e.querySelectorAll('*')].some(c => c.getClientRects().length > 0))).map(e => e.innerText.trim())")
 
 
 def save_screenshot(pg, tmp_path: Path, name: str) -> Path:

@@ -131,14 +131,13 @@ def description(meta: dict, entry: dict | None) -> str:
 # ---- the text layout ------------------------------------------------------------------
 
 def _font():
+    """The card's font as the house style names it (charts/panda.mplstyle: the CJK font, DejaVu Sans after it)."""
     from matplotlib.font_manager import FontProperties
 
-    from charts._fonts import register_cjk_font
+    from charts._fonts import CJK_FAMILY, register_cjk_font
 
     register_cjk_font()
-    from matplotlib import rcParams
-
-    return FontProperties(family=rcParams["font.family"])
+    return FontProperties(family=[CJK_FAMILY, "DejaVu Sans"])
 
 
 def _measure(renderer, font, size: float):

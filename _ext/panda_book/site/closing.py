@@ -93,7 +93,7 @@ def own_topics(env, docname: str) -> list[str]:
     return out
 
 
-def _recommended(app: Sphinx, docname: str) -> nodes.bullet_list:
+def _recommended(app: Sphinx, docname: str) -> list[nodes.Element]:
     from newsletter.book import read_tags
 
     items = nodes.bullet_list(classes=["bl-recommended"])
@@ -108,7 +108,7 @@ def _recommended(app: Sphinx, docname: str) -> nodes.bullet_list:
         para += nodes.inline("", "", nodes.Text(" ("), *bi_nodes(zh, en), nodes.Text(")"), classes=["bl-rec-issue"])
         items += nodes.list_item("", para)
     if stories:
-        return items
+        return [items]
     names = read_tags(Path(app.srcdir))
     prefix = "../" * docname.count("/")
     for tag in own_topics(app.env, docname):
@@ -117,7 +117,10 @@ def _recommended(app: Sphinx, docname: str) -> nodes.bullet_list:
                                    refuri=f"{prefix}topics/{tag}.html", internal=True)
             items += nodes.list_item("", nodes.paragraph("", "", link))
     items["classes"].append("bl-recommended-topics")
-    return items
+    # no other issue shares a topic yet: the pages where this issue's topics gather the stories to come
+    note = nodes.paragraph("", "", *bi_nodes("本期话题，各有专页", "This issue's topics, each with its page"),
+                           classes=["bl-recommended-note"])
+    return [note, items]
 
 
 # ---- the closing, resolved when the page is written ----------------------------------

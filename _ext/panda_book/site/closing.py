@@ -50,7 +50,7 @@ from sphinx.util import logging
 from ..directives.bilingual import lang_block, lang_pair
 from ..directives.labels import bi_html, bi_nodes
 from ..model.store import IssueStore, book_state, digest
-from .archive import base_url, headline, issue_name, issues_newest_first
+from .archive import base_url, headline_nodes, issue_name, issues_newest_first
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def _recommended(app: Sphinx, docname: str) -> list[nodes.Element]:
         zh, en = issue_name(issues[other]["meta"])
         uri = app.builder.get_relative_uri(docname, other) + f"#story-{story['id']}"
         para = nodes.paragraph()
-        para += nodes.reference("", "", *bi_nodes(headline(story, "zh"), headline(story, "en")),
+        para += nodes.reference("", "", *headline_nodes(story),
                                 refuri=uri, internal=True)
         para += nodes.inline("", "", nodes.Text(" ("), *bi_nodes(zh, en), nodes.Text(")"), classes=["bl-rec-issue"])
         items += nodes.list_item("", para)
@@ -146,7 +146,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         share += share_block(page_url=page_url(app, docname))
         closing += [reading, share]
         pair.replace_self(closing)
-        closing["classes"] = ["bl-closing", *(c for c in pair["classes"] if c not in ("bl-pair", "bl-aligned"))]
+        closing["classes"] = ["bl-closing", *(c for c in pair["classes"] if not c.startswith("bl-"))]  # the author's
 
 
 def page_url(app: Sphinx, docname: str) -> str:

@@ -98,8 +98,7 @@ class Layout:
 
 def card_of(meta: dict, entry: dict | None, chart: CardChart | None, address: str) -> Card:
     if entry is None:
-        return Card(label="网罗行业热点不迷路！Follow PANDA and stay tuned!",
-                    headlines=(("网罗行业热点不迷路！", "Catch the pulse of mini-drama."),), address=address)
+        return Card(label="", headlines=(("网罗行业热点不迷路！", "Follow PANDA and stay tuned!"),), address=address)
     zh, en = issue_name(meta)
     label = " · ".join(p for p in (zh, en, str(meta.get("date", ""))) if p)
     heads = tuple((s["zh"], s["en"]) for s in entry["stories"][:CARD_STORIES])

@@ -26,8 +26,8 @@ from .source import SOURCE_PLACEHOLDER, SourceError, local_images, read_source, 
 
 GAPS = ("headline", "body", "all", "partial")
 NAMES = {"zh": "Chinese", "en": "English"}
-#: the social card of an issue shows the headlines of its first stories (site/archive.py draws it)
-CARD_STORIES = 2
+#: the social card of an issue shows the headlines of its first stories, as many as fit (site/cards.py draws it)
+CARD_STORIES = 4
 #: a headline of only these needs no look into the font (ASCII, ·, dashes, curly quotes, †‡•, ‥…‧, CJK
 #: punctuation, the ideographs up to U+9FEF, full-width forms): the card's font has every one of them
 #: (tests/test_rules.py reads its character map for each); anything else is looked up in that map
@@ -340,7 +340,7 @@ def card(page: Page) -> list[Finding]:
             char = card_problem(text)
             if char:
                 out.append(page.error(line, f"the headline {text!r} has {char!r} (U+{ord(char):04X}), which the "
-                                            "issue's card image (its first two headlines, drawn in Noto Sans CJK) "
+                                            f"issue's card (its first {CARD_STORIES} headlines, in Noto Sans CJK) "
                                             "cannot draw; remove it or write it in words (the font has no emoji)"))
     return out
 

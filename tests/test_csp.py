@@ -144,7 +144,7 @@ def test_every_page_carries_one_policy_and_no_inline_code(built_book):
             assert init["data-pagename"] == path.removesuffix(".html"), path
     assert widget_pages == [ISSUE]  # the relaxation is where the interactive view is, and only there
     issue = BeautifulSoup((built_book.html / ISSUE).read_text(encoding="utf-8"), "html.parser")
-    assert {b["data-panda-click"] for b in issue.select("[data-panda-click]")} == {"print"}
+    assert {b["data-panda-click"] for b in issue.select("[data-panda-click]")} == {"print", "copy-link"}
 
 
 # ---- in Chromium ------------------------------------------------------------------------

@@ -78,7 +78,7 @@ RENDER = """
 import dataclasses, hashlib, sys
 sys.path.insert(0, sys.argv[1] + "/_ext")
 import charts
-from panda_book.site.archive import draw_card
+from panda_book.site.cards import Card, draw_card
 figures = charts.load_figures(sys.argv[1] + "/issues/001-2025-11.md")
 files = []
 for make in (charts.employment_chart, charts.workdays_chart):
@@ -89,7 +89,7 @@ files += list(charts.trend_chart([("2024", dataclasses.replace(jobs, period="202
 files += [c.narrow for c in files]  # each drawn for phones too
 for chart in files:
     assert "<dc:date>" not in chart.svg and "<dc:date" not in chart.svg, chart.name
-card = draw_card(["PANDA微短剧 · 第1期 · Issue 1 · 2025-11", "热度超500万！", "Popularity Surpasses 5 Million!"])
+card = draw_card(Card("第1期 · Issue 1 · 2025-11", (("热度超500万！", "Popularity Surpasses 5 Million!"),)))
 for name, data in [(c.name + ".svg", c.svg.encode()) for c in files] + [(c.name + ".png", c.png) for c in files]:
     print(name, hashlib.sha256(data).hexdigest())
 print("card.png", hashlib.sha256(card).hexdigest())

@@ -242,10 +242,13 @@ def test_an_issue_without_stories():
     assert errors("# Title\n\nText.\n", is_issue=False, rules=page_rules) == []
 
 
-def test_only_the_first_two_stories_make_the_card():
-    third = STORY.replace("{story} one", "{story} three").replace("English headline", "English headline 🎬")
-    two = STORY + "\n" + STORY.replace("{story} one", "{story} two")
-    assert errors(two + "\n" + third) == []
+def test_only_the_stories_the_card_shows_are_checked_for_it():
+    from newsletter.rules import CARD_STORIES
+
+    shown = "\n".join(STORY.replace("{story} one", f"{{story}} s{i}") for i in range(CARD_STORIES))
+    last = STORY.replace("{story} one", "{story} last").replace("English headline", "English headline 🎬")
+    assert errors(shown + "\n" + last) == []
+    assert errors(last + "\n" + shown) != []
     assert card_problem("图表 · 2025") is None
 
 
@@ -263,11 +266,11 @@ def test_the_cards_shortcut_lets_pass_only_what_the_font_has():
 def test_what_the_card_rule_lets_pass_the_card_draws(text):
     # the rule reads the fonts' character maps; the card is drawn by matplotlib, which fails on a missing glyph
     sys.path.insert(0, str(Path(__file__).parents[1] / "_ext"))
-    from panda_book.site.archive import draw_card
+    from panda_book.site.cards import Card, draw_card
 
     problem = card_problem(text)
     try:
-        draw_card(["PANDA微短剧", text])
+        draw_card(Card("PANDA微短剧", ((text, ""),)))
         drawn = True
     except UserWarning:
         drawn = False

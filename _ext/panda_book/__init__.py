@@ -15,8 +15,8 @@ or wrapper can skip it:
   (inputs.py), which the execution cache alone would not notice;
 - the 中文 / English / 双语 reading switch, bilingual theme text, no icon font
   or Font Awesome script (templates/, static/panda.js, static/panda.css);
-- the home page's archive, a page per topic, RSS and Atom feeds, social cards
-  and meta tags, sitemap, robots.txt and a 404 page (archive.py);
+- the home page's archive, a page per topic, RSS and Atom feeds, sitemap,
+  robots.txt and a 404 page (archive.py); social cards and meta tags (cards.py);
 - Chinese search with jieba and the project's word list (search.py);
 - the widget scripts are served by the site itself (no CDN) and load only when
   a reader opens an interactive view; assets a page does not use are taken
@@ -35,7 +35,7 @@ from .model import inputs, store
 from .postbuild import csp, pipeline, staging, sweep
 from .rules import checks, gate
 from .run import execute, memory, writers
-from .site import archive, issuepage, nav, reproducible, search, trim
+from .site import archive, cards, closing, issuepage, nav, reproducible, search, trim
 
 HERE = Path(__file__).parent
 
@@ -71,6 +71,8 @@ def setup(app: Sphinx) -> dict:
     dataindex.setup_dataindex(app)
     archive.setup_archive(app)
     issuepage.setup_issuepage(app)  # the issue's header and its previous/next issue
+    cards.setup_cards(app)  # social cards and meta tags (site/cards.py)
+    closing.setup_closing(app)  # an issue's recommended reading and share block (site/closing.py)
     checks.setup_checks(app)  # the issue format's rules on every page read (rules/checks.py)
     inputs.setup_inputs(app)
     execute.setup_execute(app)

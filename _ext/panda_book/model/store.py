@@ -85,6 +85,8 @@ class BookState:
     inputs_digest: str | None = None
     #: the chart and record code (model/inputs.py)
     code_digest: str | None = None
+    #: each issue's recommended reading, as a digest (site/closing.py)
+    recommended: dict = field(default_factory=dict)
 
 
 def book_state(env) -> BookState:

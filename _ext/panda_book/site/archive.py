@@ -12,8 +12,7 @@ by hand):
   listing the stories that carry it across issues;
 - ``feed.xml`` (RSS 2.0) and ``atom.xml`` with bilingual titles and summaries,
   dates from the issues' front matter and absolute links under ``html_baseurl``;
-- OpenGraph and Twitter meta tags on every page, with a card image per issue
-  drawn with the project's CJK font (``_static/cards/``);
+- (OpenGraph and Twitter meta tags and the social cards: cards.py);
 - ``sitemap.xml``, ``robots.txt`` and a bilingual, self-contained ``404.html``.
 """
 
@@ -22,7 +21,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import os
 import re
 from email.utils import format_datetime
 from pathlib import Path
@@ -31,12 +29,10 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from markupsafe import Markup
 from sphinx.application import Sphinx
-from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from newsletter.issue import issue_datetime
-from newsletter.rules import CARD_STORIES
 
 from ..directives.labels import bi_date, bi_date_html, bi_html, bi_nodes, english_count
 from ..model.store import IssueStore, book_state, pages_to_rewrite, run_state
@@ -312,94 +308,6 @@ def write_404(app: Sphinx, outdir: Path) -> None:
     (outdir / "404.html").write_text(render("404.html", path=path, style=PAGE_404_STYLE), encoding="utf-8")
 
 
-# ---- social cards and meta tags -------------------------------------------------
-
-def _card_text(meta: dict, entry: dict | None) -> list[str]:
-    if entry is None:
-        return ["PANDA微短剧", "Catch the pulse of mini-drama", "网罗行业热点不迷路！"]
-    zh, en = issue_name(meta)
-    lines = [f"PANDA微短剧 · {zh} · {en} · {meta.get('date', '')}"]
-    for story in entry["stories"][:CARD_STORIES]:
-        lines += [s for s in (story["zh"], story["en"]) if s]
-    return lines[:5]
-
-
-def card_for(app: Sphinx, lines: list[str]) -> str:
-    """The card image for these lines (drawn once; the name carries their digest)."""
-    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:12]
-    rel = f"_static/cards/card-{digest}.png"
-    path = Path(app.outdir) / rel
-    if not path.is_file():  # two writer processes may draw the same card: each writes a whole file, then moves it
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(f"{path.name}.{os.getpid()}.part")
-        part.write_bytes(draw_card(lines))
-        os.replace(part, path)
-    return rel
-
-
-def draw_card(lines: list[str]) -> bytes:
-    """A 1200x630 PNG: the brand line, then the headlines, in the house style and CJK font."""
-    import io
-    import textwrap
-    import warnings
-
-    from matplotlib import style
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from charts._fonts import register_cjk_font
-    from charts._render import STYLE
-
-    register_cjk_font()
-    with style.context([STYLE, {"savefig.bbox": "standard"}]), warnings.catch_warnings():
-        warnings.simplefilter("error")  # a missing glyph is an error, not a box on the card
-        fig = Figure(figsize=(12, 6.3), dpi=100)
-        FigureCanvasAgg(fig)
-        fig.patch.set_facecolor("#fff8f0")
-        fig.add_artist(__import__("matplotlib.patches", fromlist=["Rectangle"]).Rectangle(
-            (0, 0), 0.02, 1, transform=fig.transFigure, color="#c8102e"))
-        y = 0.86
-        fig.text(0.06, y, lines[0], fontsize=26, fontweight="bold", color="#c8102e", va="top")
-        y -= 0.16
-        for line in lines[1:]:
-            wrapped = textwrap.wrap(line, 30 if re.search(r"[\u4e00-\u9fff]", line) else 60)[:2]
-            fig.text(0.06, y, "\n".join(wrapped), fontsize=22, color="#222", va="top", linespacing=1.3)
-            y -= 0.09 * len(wrapped) + 0.05
-        out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=100, facecolor=fig.get_facecolor(), metadata={"Software": None})
-    return out.getvalue()
-
-
-def _meta_tags(app: Sphinx, pagename: str, templatename: str, context, doctree) -> None:
-    base = base_url(app)
-    entry = _store(app.env).get(pagename)
-    meta = entry["meta"] if entry else {}
-    title = re.sub(r"<[^>]+>", "", context.get("title") or "PANDA微短剧")
-    description = _summary(entry) if entry else SITE_DESCRIPTION
-    try:
-        image = base + card_for(app, _card_text(meta, entry))
-    except UserWarning as exc:  # the rules check the card's text against the font first: this is a safety net
-        raise SphinxError(f"{pagename}: the social card cannot be drawn ({exc}); change the first two headlines "
-                          "(python -m newsletter validate names the character)") from None
-    url = base + (pagename + ".html" if pagename != "index" else "")
-    tags = {
-        "og:title": title, "og:description": description, "og:url": url, "og:image": image,
-        "og:image:width": "1200", "og:image:height": "630", "og:type": "article" if entry else "website",
-        "og:site_name": "PANDA微短剧", "og:locale": "zh_CN", "og:locale:alternate": "en_US",
-    }
-    twitter = {"twitter:card": "summary_large_image", "twitter:title": title, "twitter:description": description,
-               "twitter:image": image}
-    html_tags = [f'<meta property="{k}" content="{html.escape(v)}">' for k, v in tags.items()]
-    html_tags += [f'<meta name="{k}" content="{html.escape(v)}">' for k, v in twitter.items()]
-    html_tags += [f'<meta name="description" content="{html.escape(description)}">',
-                  # relative, like every other link of the page: the book also works from a folder
-                  f'<link rel="alternate" type="application/rss+xml" title="PANDA微短剧 RSS" '
-                  f'href="{context["pathto"]("feed.xml", 1)}">',
-                  f'<link rel="alternate" type="application/atom+xml" title="PANDA微短剧 Atom" '
-                  f'href="{context["pathto"]("atom.xml", 1)}">']
-    context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(html_tags)
-
-
 def write_site_files(app: Sphinx) -> None:
     """Topics no longer listed swept; feeds, sitemap, robots.txt and the 404 page written (postbuild.py)."""
     outdir = Path(app.outdir)
@@ -441,4 +349,3 @@ def setup_archive(app: Sphinx) -> None:
     app.connect("env-get-updated", _updated)
     app.connect("doctree-resolved", _resolve)
     app.connect("html-collect-pages", _topic_pages)
-    app.connect("html-page-context", _meta_tags)

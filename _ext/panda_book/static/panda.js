@@ -206,9 +206,37 @@
     });
   }
 
+  function copyLink(event) {
+    // An issue's share block (site/closing.py): the page's address to the clipboard, with a
+    // confirmation; where the clipboard is refused, the address shown, selected, to copy by hand.
+    var block = event.currentTarget.closest(".bl-share");
+    if (!block) return;
+    var status = block.querySelector(".bl-copy-status");
+    var field = block.querySelector(".bl-share-url");
+    function say(zh, en) {
+      status.innerHTML = '<span lang="zh-CN" class="bl-zh"></span><span class="bl-sep" aria-hidden="true"> · </span>' +
+        '<span lang="en" class="bl-en"></span>';
+      status.children[0].textContent = zh;
+      status.children[2].textContent = en;
+    }
+    function byHand() {
+      field.hidden = false;
+      var input = field.querySelector("input");
+      input.focus();
+      input.select();
+      say("请复制上面的地址", "Copy the address above");
+    }
+    if (!navigator.clipboard || !window.isSecureContext) { byHand(); return; }
+    navigator.clipboard.writeText(block.dataset.url).then(function () {
+      field.hidden = true;
+      say("链接已复制", "Link copied");
+    }, byHand);
+  }
+
   function initClicks() {
     var actions = {
       print: function () { window.print(); },
+      "copy-link": copyLink,
     };
     document.querySelectorAll("[data-panda-click]").forEach(function (el) {
       var action = actions[el.getAttribute("data-panda-click")];

@@ -45,6 +45,12 @@ def read_tags(root: Path) -> dict[str, dict[str, str]]:
     return {tag: dict(names) for tag, names in _parse_tags(path, path.read_text(encoding="utf-8"))}
 
 
+#: Chinese, Japanese and Korean script (radicals, punctuation, kana, ideographs of every plane, Hangul, full
+#: width forms): none of it belongs in a name the English side shows
+_CJK = re.compile(r"[\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+                  r"\U00020000-\U0003134f]")
+
+
 @functools.lru_cache(maxsize=8)
 def _parse_tags(path: Path, text: str) -> tuple[tuple[str, dict[str, str]], ...]:
     data = read_yaml(path, text) or {}
@@ -56,6 +62,9 @@ def _parse_tags(path: Path, text: str) -> tuple[tuple[str, dict[str, str]], ...]
                 not names.get("zh") or not names.get("en"):
             raise BookError(path, lines.get(str(tag), 1), f"tag {tag!r} needs a lower-case name and both "
                             "languages: 'tag: {zh: 中文, en: English}'")
+        if _CJK.search(str(names["en"])):
+            raise BookError(path, lines.get(str(tag), 1), f"tag {tag!r}: its English name {names['en']!r} holds "
+                            "Chinese, which the English side would show as English; write it in English")
     return tuple((str(k), {"zh": str(v["zh"]), "en": str(v["en"])}) for k, v in data.items())
 
 
@@ -81,7 +90,6 @@ SOURCE_FIELDS = ("name_zh", "name_en", "url", "url_en")
 _SOURCE_EXAMPLE = "'- name_zh: 人民网' / '  name_en: People's Daily Online' / '  url: http://www.people.com.cn/'"
 #: a home page: http(s), a host, nothing that could break out of an attribute or run
 _HOME = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*)?")
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def read_sources(root: Path) -> dict[str, Source]:

@@ -143,7 +143,7 @@ def placement(page: Page) -> list[Finding]:
 #: anything else (a typo, a directive that reads files, runs code or writes index entries) is refused by name
 ISSUE_DIRECTIVES = frozenset({"story", "pair", "zh", "en", "figures", "code-cell", "image", "figure", "note", "tip",
                               "important", "warning", "seealso", "admonition", "epigraph", "pull-quote", "table",
-                              "list-table", "csv-table", "math"})
+                              "list-table", "csv-table"})
 
 
 def directives(page: Page) -> list[Finding]:
@@ -431,6 +431,10 @@ def issue_front_matter(root: Path, path: Path, text: str, strict: bool = True) -
         error(number_line, f"the front matter says number {number} but the file name says "
               f"{int(name['number'])}; make them agree")
     wrong_date = _date_problem(date)
+    if isinstance(meta.get("date"), datetime.date) and not wrong_date:
+        # YAML reads an unquoted day as a date object, which the notebook cache cannot store (the build
+        # stopped with a traceback, and the cache stayed broken after): the day is text, in quotes
+        wrong_date = f"write the day in quotes, date: \"{date}\" (unquoted, YAML reads it as a date object)"
     if wrong_date:
         error(date_line, wrong_date)
         date = ""

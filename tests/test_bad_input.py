@@ -202,6 +202,19 @@ CASES = {
     "a date that does not exist": Case(
         PATH, change=set_date("2025-11-31"), at="  date: ",
         words=["'2025-11-31' is not a date of the calendar", "correct it"]),
+    # found by the fourth attack review: the notebook cache cannot store YAML's date object (a traceback, and a
+    # cache broken for the builds after); "2025-11-20" in quotes builds (test_day_dates_build... in test_site.py)
+    "an unquoted day": Case(
+        PATH, change=set_date("2025-11-20"), at="  date: ",
+        words=['write the day in quotes, date: "2025-11-20"']),
+    # math would load MathJax from a CDN; the page check caught it at the HTML's line, naming the wrong page
+    "a math role": Case(
+        PATH, "\n中文第二段：其中直接就业100人。\n", "\n中文第二段：其中直接就业100人。\n\n公式：{math}`x`。\n",
+        at="公式", words=["math ({math} role or directive) is not part of the issue format",
+                            "write the formula as text"], how=BUILD),
+    "a math directive": Case(
+        PATH, "中文第一段：该项目带动就业约300人。", "中文第一段：该项目带动就业约300人。\n\n```{math}\nx\n```",
+        at="```{math}", words=["{math} is not a directive of the issue format"], how=VALIDATE),
     "broken front matter": Case(
         PATH, "  display_name: Python 3\n", "  display_name: 'Python 3\n", at="  display_name: ",
         words=["the front matter is not valid YAML", "fix the indentation or quoting"]),

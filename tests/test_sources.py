@@ -70,6 +70,10 @@ BAD = {
                                       ["name_en must be text", "quote it"]),
     "a Chinese English name": (GOOD.replace("People's Daily Online", "人民网"), 2,
                                ["name_en '人民网' holds Chinese", "the outlet's own English name"]),
+    # the attack review: Chinese beyond the basic block passed as an English name
+    "an English name in ideographs of plane 2": (GOOD.replace("People's Daily Online", "𠀀 Net"), 2,
+                                                 ["holds Chinese"]),
+    "an English name of a Kangxi radical": (GOOD.replace("People's Daily Online", "⼈ Daily"), 2, ["holds Chinese"]),
     "an address that runs script": (GOOD.replace("http://www.people.com.cn/", "javascript:alert(1)"), 3,
                                     ["url 'javascript:alert(1)' is not a home page address", "https://"]),
     "an address that breaks out of its attribute": (GOOD.replace("cn/", 'cn/"onmouseover="x'), 3,
@@ -210,3 +214,13 @@ def test_the_reader_sees_the_source_in_the_chosen_language_linked_to_its_home_pa
     assert lines == ["来源：人民网", "来源：绍兴网", "来源：广西日报-广西云", "来源：人民网"]
     assert links[0][:2] == ["人民网", "http://www.people.com.cn/"]
     assert cells[0] == "人民网" and "。来源：人民网" in cells[1] and "Source" not in cells[1]
+
+
+def test_a_topic_whose_english_name_holds_chinese_is_refused_at_its_line(tmp_path):
+    from newsletter.book import read_tags
+
+    (tmp_path / "tags.yml").write_text("chengdu: {zh: 成都, en: Chengdu}\nemployment: {zh: 就业, en: 就业 Employment}\n",
+                                       encoding="utf-8")
+    with pytest.raises(BookError) as caught:
+        read_tags(tmp_path)
+    assert caught.value.line == 2 and "holds Chinese" in caught.value.message

@@ -48,7 +48,7 @@ from sphinx.util.docutils import SphinxDirective
 from newsletter.model import LangSpec, PairSpec, StorySpec
 
 from ..model.store import IssueStore
-from .labels import bi_html, bi_nodes, depart_time, fill_note, lang_span, sep, time_el, visit_time
+from .labels import bi_html, bi_nodes, depart_time, fill_note, lang_span, sep, sep_span, time_el, visit_sep, visit_time
 from .sources import registry, source_nodes
 
 logger = logging.getLogger(__name__)
@@ -309,6 +309,7 @@ def setup_bilingual(app: Sphinx) -> None:
     app.add_node(lang_block, html=(_visit_block, _depart_block))
     app.add_node(lang_span, html=(_visit_span, _depart_span))
     app.add_node(time_el, html=(visit_time, depart_time))
+    app.add_node(sep_span, html=(visit_sep, None))
     app.add_node(lang_pair, html=(_visit_pair, _depart_block))
     app.add_node(reveal_button, html=(_visit_reveal, None))
     app.add_node(story_tags, html=(_visit_tags, None))

@@ -31,9 +31,18 @@ class lang_span(nodes.inline):
     """An inline run of one language: ``<span lang=...>`` (written by bilingual.py's visitor)."""
 
 
+class sep_span(nodes.inline):
+    """The separator: ``<span class="bl-sep" aria-hidden="true">`` (a screen reader does not read "·")."""
+
+
+def visit_sep(self, node):
+    self.body.append(f'<span class="bl-sep" aria-hidden="true">{SEPARATOR}</span>')
+    raise nodes.SkipNode
+
+
 def sep() -> nodes.inline:
     """The separator between the two halves: hidden in a one-language mode."""
-    return nodes.inline("", SEPARATOR, classes=["bl-sep"])
+    return sep_span("", SEPARATOR, classes=["bl-sep"])
 
 
 def _filled(zh: str, en: str) -> str | None:

@@ -58,9 +58,11 @@ def headline_nodes(story: dict) -> list[nodes.Node]:
 
 
 def issues_newest_first(env) -> list[tuple[str, dict]]:
+    """Issues by number, newest first: the number is the issue order (a date may give the month only, and
+    "2025-11" sorts before "2025-11-20" as text: the attack review's mixed dates put issue 3 before issue 2)."""
     def key(item):
         meta = item[1]["meta"]
-        return (str(meta.get("date", "")), int(meta.get("number", 0) or 0))
+        return (int(meta.get("number", 0) or 0), str(meta.get("date", "")))
 
     return sorted(_store(env).items(), key=key, reverse=True)
 

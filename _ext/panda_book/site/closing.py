@@ -134,9 +134,12 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         blocks = {b["source_lang"]: b for b in pair.children if isinstance(b, lang_block)}
         lines = _lines(blocks["zh"]) if "zh" in blocks else []
         if len(lines) != 2 or not all(lines):
-            raise SphinxError(f"{pair.source}:{pair.line}: a {{pair}} with ':class: closing' holds the source's two "
-                              f"closing lines as two paragraphs of its {{zh}} block (推荐阅读, then the line that "
-                              f"asks to share), not {lines!r}; write them so, or remove ':class: closing'")
+            # reported with the page and line (the build fails: warnings are errors), not raised: an exception in a
+            # writer process would end the build with a traceback
+            logger.error(f"a {{pair}} with ':class: closing' holds the source's two closing lines as two paragraphs "
+                         f"of its {{zh}} block (推荐阅读, then the line that asks to share), not {lines!r}; write them "
+                         "so, or remove ':class: closing'", location=pair, type="panda", subtype="closing")
+            continue
         closing = nodes.container(classes=["bl-closing"])
         reading = nodes.container(classes=["bl-closing-part", "bl-closing-reading"])
         reading += nodes.paragraph("", "", *bi_nodes(lines[0], LABELS["recommended"]), classes=["bl-closing-title"])

@@ -124,6 +124,9 @@ def issue_link_title(env, docname: str) -> str:
 def _neighbour_links(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     neighbours = issue_neighbours(app.env).get(pagename)
     if neighbours is None:
+        # the book's other pages (home, data, archive) are not a sequence: no 上一页/下一页 between them (the
+        # design review found the archive's "previous" leading to the data page)
+        context["prev"] = context["next"] = None
         return
     context["panda_issue_nav"] = True
     for key, doc in zip(("prev", "next"), neighbours):

@@ -80,6 +80,19 @@
     });
   }
 
+  function initSidebarToggle() {
+    // The themes' scripts serve the first ☰ of the page only (document.querySelector), which is the top
+    // bar's, hidden where the article's header shows its own: the visible one passes its click on.
+    var toggles = document.querySelectorAll(".primary-toggle");
+    for (var i = 1; i < toggles.length; i++) {
+      toggles[i].addEventListener("click", function (event) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        toggles[0].click();
+      }, true);
+    }
+  }
+
   function initReveal() {
     document.querySelectorAll(".bl-reveal").forEach(function (button) {
       var scope = button.closest(".story") || button.closest(".bl-pair");
@@ -253,6 +266,7 @@
   ready(function () {
     initSwitch();
     initOrder();
+    initSidebarToggle();
     initReveal();
     initWidgets();
     initBackToTop();

@@ -14,7 +14,19 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from .browsing import AXE, DESKTOP, ISSUE, MODES, PHONE, VIEWPORTS, clean, site_pages, visible_texts, visit
+from .browsing import (
+    AXE,
+    DESKTOP,
+    ISSUE,
+    MODES,
+    PHONE,
+    VIEWPORTS,
+    clean,
+    save_screenshot,
+    site_pages,
+    visible_texts,
+    visit,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -70,7 +82,7 @@ def jp_drawn(pg) -> list[str]:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_every_page_in_every_mode_tags_its_languages_draws_no_jp_face_and_passes_axe(
-        open_page, built_book, viewport, scheme):
+        open_page, built_book, viewport, scheme, tmp_path):
     axe = AXE.read_text(encoding="utf-8")
     problems = {}
     for path in site_pages(built_book.html, one_topic=True):
@@ -93,6 +105,8 @@ def test_every_page_in_every_mode_tags_its_languages_draws_no_jp_face_and_passes
             violations = pg.evaluate(AXE_RUN)
             if violations:
                 problems[(path, mode, "axe")] = violations
+            if (path, mode, scheme) == (ISSUE, "both", "dark"):
+                save_screenshot(pg, tmp_path, f"issue1-both-{viewport}-dark.png")
         clean(pg)
         pg.context.close()
     assert problems == {}, "\n".join(f"{key}: {found}" for key, found in problems.items())

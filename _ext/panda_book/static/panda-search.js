@@ -10,6 +10,7 @@
 // - Only the terms that matched a page are highlighted on it: each result link carries them
 //   (?hl=), and Sphinx's own highlighter, which would carry every term of every search to the
 //   next page, is given none (static/panda.js highlights).
+// - A page must hold every word of the query (Sphinx lets a short word stand for a missing long one).
 // No eval, no inline code: the Content-Security-Policy allows neither (csp.py).
 (function () {
   "use strict";
@@ -174,8 +175,16 @@
     var parsed = Search._parseQuery(query);
     // Sphinx keeps every term for the next page it opens, matched or not; the links carry the matched ones
     try { localStorage.removeItem("sphinx_highlight_terms"); } catch (e) { /* private mode */ }
-    var results = distinct(Search._performSearch.apply(Search, parsed));
     var words = queryWords(query);
+    // Every word of the query, as Sphinx asks for English words of 3 letters or more only: it takes
+    // pages that hold a short word and lack a long one (成都 blockchain); the index holds words of two
+    // characters and more (SearchChinese.word_filter), and most Chinese words are two characters.
+    var docnames = Search._index.docnames;
+    var required = words.filter(function (w) { return w.word.length > 1; });
+    var results = distinct(Search._performSearch.apply(Search, parsed)).filter(function (result) {
+      var doc = docnames.indexOf(result[0]);
+      return required.every(function (w) { return matches(w.word, doc); });
+    });
     var items = results.map(function (result) { return { result: result, terms: termsFor(result, words) }; });
     var count = items.length;
     function next() {

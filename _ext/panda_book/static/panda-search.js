@@ -171,7 +171,8 @@
     Search.status.setAttribute("role", "status");
   };
 
-  Search.query = function (query) {
+  // The results of a query, best last (Sphinx's order), each with the terms that matched its page.
+  function find(query) {
     var parsed = Search._parseQuery(query);
     // Sphinx keeps every term for the next page it opens, matched or not; the links carry the matched ones
     try { localStorage.removeItem("sphinx_highlight_terms"); } catch (e) { /* private mode */ }
@@ -185,7 +186,11 @@
       var doc = docnames.indexOf(result[0]);
       return required.every(function (w) { return matches(w.word, doc); });
     });
-    var items = results.map(function (result) { return { result: result, terms: termsFor(result, words) }; });
+    return results.map(function (result) { return { result: result, terms: termsFor(result, words) }; });
+  }
+
+  Search.query = function (query) {
+    var items = find(query);
     var count = items.length;
     function next() {
       if (!items.length) {
@@ -259,6 +264,11 @@
     return out;
   };
 
-  // for the tests: the forms a value is written in, and the term a query's number becomes
-  window.PandaSearch = { numberForms: numberForms, numberTerm: numberTerm };
+  // for the tests: the forms a value is written in, the term a query's number becomes,
+  // and the pages a query finds, best first (no page shown)
+  window.PandaSearch = {
+    numberForms: numberForms,
+    numberTerm: numberTerm,
+    find: function (query) { return find(query).reverse().map(function (item) { return item.result[0]; }); },
+  };
 })();

@@ -42,7 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 JB = str(Path(sys.executable).with_name("jupyter-book"))
-BOOK_FILES = ("_config.yml", "index.md", "data.md", "archive.md", "tags.yml", "_ext", "search", "templates")
+BOOK_FILES = ("_config.yml", "index.md", "data.md", "archive.md", "tags.yml", "sources.yml", "_ext", "search",
+              "templates")
 ISSUE1 = ROOT / "issues" / "001-2025-11.md"
 
 
@@ -88,6 +89,8 @@ def make_book(variant: str, n: int, folder: Path, source: Path = ROOT) -> None:
             shutil.copytree(source / "newsletter", folder / "newsletter", ignore=shutil.ignore_patterns("__pycache__"))
         for item in BOOK_FILES:
             src = source / item
+            if not src.exists():
+                continue  # a file that revision did not have yet (sources.yml before issue 15)
             if src.is_dir():
                 shutil.copytree(src, folder / item, ignore=shutil.ignore_patterns("__pycache__"))
             else:

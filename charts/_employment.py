@@ -12,7 +12,7 @@ from matplotlib.patches import Patch
 
 from newsletter.figures import Figure, format_en, format_zh
 
-from ._render import Chart, ChartPair, Datum, render
+from ._render import Chart, ChartPair, Datum, render, wrap
 
 LANGS = ("zh", "en", "both")
 #: The ``lang`` attribute each label language gets on the page.
@@ -78,22 +78,32 @@ def employment_chart(figures: dict[str, Figure], *, direct: str = "direct_jobs",
         f"(including {format_en(indirect)} upstream and downstream), about {m:.1f} times direct employment.",
         lang, sep=" ")
 
-    def draw(fig):
+    def draw(fig, narrow):
+        # each bar's label above it; its number after it (wide) or under the label (narrow, where a number
+        # after the longer bar would leave the column)
+        fig.set_figheight(3.9 if narrow else 3.0)
         ax = fig.add_subplot()
-        rows = [_label(d.label_zh, d.label_en, lang), _label(t.label_zh, t.label_en, lang)]
-        ax.barh([1, 0], [d.value, d.value], color="C0", height=0.55,
+        width = fig.get_figwidth() * 72
+        ax.barh([1, 0], [d.value, d.value], color="C0", height=0.4,
                 label=_label("直接", "direct", lang, sep=" / "))
-        ax.barh([0], [indirect], left=[d.value], color="C1", height=0.55,
+        ax.barh([0], [indirect], left=[d.value], color="C1", height=0.4,
                 label=_label("上下游带动", "upstream and downstream", lang, sep=" / "))
-        ax.set_yticks([1, 0], rows)
         for y, fig_ in ((1, d), (0, t)):
-            ax.text(fig_.value + t.value * 0.015, y, _label(fig_.text_zh(), fig_.text_en(), lang),
-                    va="center", fontsize=10)
-        ax.set_xlim(0, t.value * 1.45)
+            label = _label(fig_.label_zh, fig_.label_en, lang, sep=" / ")
+            number = _label(fig_.text_zh(), fig_.text_en(), lang, sep=" / ")
+            if narrow:
+                label = wrap(fig, f"{label}\n{number}", width * 0.95)
+            else:
+                ax.text(fig_.value + t.value * 0.015, y, number, va="center")
+            ax.annotate(label, (0, y + 0.2), xytext=(0, 3), textcoords="offset points", va="bottom",
+                        color=rcParams["axes.labelcolor"], linespacing=1.4)
+        ax.set_xlim(0, t.value * (1.02 if narrow else 1.45))
+        ax.set_ylim(-0.3, 1.95 if narrow else 1.75)
         ax.xaxis.set_visible(False)
+        ax.yaxis.set_visible(False)
         ax.spines["bottom"].set_visible(False)
-        ax.set_title(title)
-        ax.legend(loc="upper right", frameon=False, fontsize=9)
+        ax.set_title(wrap(fig, title, width * 0.95, size=rcParams["axes.titlesize"], weight="bold"))
+        ax.legend(loc="upper left", bbox_to_anchor=(0, 0), ncol=1 if narrow else 2, frameon=False)
 
     caption = _label("直接就业与总就业", "Direct and total jobs", lang, sep=" · ")
     data = [Datum(d.label_zh, d.label_en, d.value, d.unit_zh, d.unit_en),
@@ -125,7 +135,8 @@ def workdays_chart(figures: dict[str, Figure], *, person_days: str = "direct_per
         f"{p.label_en} {p.text_en()} divided by {j.label_en} {j.text_en()} is about "
         f"{days:.1f} workdays per job.", lang, sep=" ")
 
-    def draw(fig):
+    def draw(fig, narrow):
+        fig.set_figheight(2.4 if narrow else 2.6)
         ax = fig.add_subplot()
         weeks = -(-year_days // 7)
         # one cell per day, a week per column: 2 = worked, 1 = other days, 0 = none
@@ -137,17 +148,19 @@ def workdays_chart(figures: dict[str, Figure], *, person_days: str = "direct_per
         # an image, not 365 patches: the SVG stays small (a few KB, not 90)
         ax.imshow(grid, cmap=colors, vmin=0, vmax=2, interpolation="none",
                   extent=(0, weeks, 7, 0), aspect="equal")
-        ax.hlines(np.arange(8), 0, weeks, colors="white", linewidth=1.6)
-        ax.vlines(np.arange(weeks + 1), 0, 7, colors="white", linewidth=1.6)
+        line = 0.8 if narrow else 1.6
+        ax.hlines(np.arange(8), 0, weeks, colors="white", linewidth=line)
+        ax.vlines(np.arange(weeks + 1), 0, 7, colors="white", linewidth=line)
         ax.set_xlim(-0.2, weeks + 0.2)
         ax.set_ylim(7.2, -0.2)
         ax.axis("off")
-        ax.set_title(title)
+        width = fig.get_figwidth() * 72
+        ax.set_title(wrap(fig, title, width * 0.95, size=rcParams["axes.titlesize"], weight="bold"))
         ax.legend(handles=[
             Patch(color="C0", label=_label(f"约{filled}个工日", f"about {filled} workdays", lang, sep=" / ")),
             Patch(color="#e4e4e4",
                   label=_label(f"全年{year_days}天", f"{year_days} days in the year", lang, sep=" / ")),
-        ], loc="upper left", bbox_to_anchor=(0, 0), ncol=2, frameon=False, fontsize=9)
+        ], loc="upper left", bbox_to_anchor=(0, 0), ncol=1 if narrow else 2, frameon=False)
 
     caption = _label("每个直接岗位的工日", "Workdays per direct job", lang, sep=" · ")
     data = [Datum("每个直接岗位的工日", "Workdays per direct job", days, "个工日", "workdays"),

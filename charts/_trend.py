@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from matplotlib import rcParams
+
 from newsletter.figures import Figure, format_en, format_zh
 
 from ._employment import LANG_CODES, _label
-from ._render import Chart, ChartPair, Datum, render
+from ._render import Chart, ChartPair, Datum, render, wrap
 
 
 def trend_chart(points: Sequence[tuple[str, Figure]], *, lang: str = "pair") -> Chart | ChartPair:
@@ -34,19 +36,22 @@ def trend_chart(points: Sequence[tuple[str, Figure]], *, lang: str = "pair") -> 
     values = ", ".join(f"{p} {f.text_zh() if lang == 'zh' else f.text_en()}" for p, f in zip(periods, figs))
     alt = _label(f"折线图：{last.label_zh}，{values}。", f"Line chart: {last.label_en}: {values}.", lang, sep=" ")
 
-    def draw(fig):
+    def draw(fig, narrow):
+        fig.set_figheight(3.2 if narrow else 3.0)
         ax = fig.add_subplot()
         xs = range(len(periods))
         ys = [f.value for f in figs]
         ax.plot(xs, ys, marker="o", color="C0")
         for x, f in zip(xs, figs):
             ax.annotate(format_zh(f.value) if lang == "zh" else format_en(f.value), (x, f.value),
-                        textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9)
+                        textcoords="offset points", xytext=(0, 8), ha="center")
         ax.set_xticks(list(xs), periods)
+        ax.set_xlim(-0.3, len(periods) - 0.7)  # room for the first and last numbers, centred on their points
         ax.set_ylim(0, max(ys) * 1.25)
         ax.yaxis.set_visible(False)
         ax.spines["left"].set_visible(False)
-        ax.set_title(title)
+        ax.set_title(wrap(fig, title, fig.get_figwidth() * 72 * 0.95, size=rcParams["axes.titlesize"],
+                          weight="bold"))
 
     data = [Datum(f"{p} {f.label_zh}", f"{p} {f.label_en}", f.value, f.unit_zh, f.unit_en)
             for p, f in zip(periods, figs)]

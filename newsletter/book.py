@@ -1,4 +1,4 @@
-"""The book as a whole, read without Sphinx: its issues, its toc, its topics."""
+"""The book as a whole, read without Sphinx: its issues, its toc, its topics, its sources."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .errors import LocatedError, yaml_problem
 ISSUE_NAME = re.compile(r"^(?P<number>\d{3})-(?P<date>\d{4}-\d{2})\.md$")
 TOC = "_toc.yml"
 TAGS = "tags.yml"
+SOURCES = "sources.yml"
 
 
 class BookError(LocatedError):
@@ -56,6 +57,90 @@ def _parse_tags(path: Path, text: str) -> tuple[tuple[str, dict[str, str]], ...]
             raise BookError(path, lines.get(str(tag), 1), f"tag {tag!r} needs a lower-case name and both "
                             "languages: 'tag: {zh: 中文, en: English}'")
     return tuple((str(k), {"zh": str(v["zh"]), "en": str(v["en"])}) for k, v in data.items())
+
+
+@dataclass(frozen=True)
+class Source:
+    """An outlet a story or a figure record cites (``sources.yml``): its names and its home page."""
+
+    name_zh: str
+    name_en: str
+    url: str
+    #: the outlet's site in English, if it has one (the English side links there)
+    url_en: str | None = None
+    line: int = 0
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def home(self, lang: str) -> str:
+        return self.url_en if lang == "en" and self.url_en else self.url
+
+
+SOURCE_FIELDS = ("name_zh", "name_en", "url", "url_en")
+_SOURCE_EXAMPLE = "'- name_zh: 人民网' / '  name_en: People's Daily Online' / '  url: http://www.people.com.cn/'"
+#: a home page: http(s), a host, nothing that could break out of an attribute or run
+_HOME = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*)?")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def read_sources(root: Path) -> dict[str, Source]:
+    """The registry of sources, by the Chinese name an issue writes (``:source: 人民网``): read on every call,
+    parsed once per text, like :func:`read_tags`. A malformed registry raises :class:`BookError` (file, line,
+    fix); a book without one too (every source must be listed)."""
+    path = root / SOURCES
+    if not path.is_file():
+        raise BookError(path, 1, f"{SOURCES} is missing: the book lists the outlets its stories and figures cite "
+                        f"there; create it with one entry per outlet ({_SOURCE_EXAMPLE})")
+    return dict(_parse_sources(path, path.read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_sources(path: Path, text: str) -> tuple[tuple[str, Source], ...]:
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # nodes: with their lines
+    except yaml.YAMLError as exc:
+        line, problem = yaml_problem(exc)
+        raise BookError(path, line + 1, f"not valid YAML ({problem}); fix the indentation or quoting") from None
+    if root is None or not isinstance(root, yaml.SequenceNode):
+        line = root.start_mark.line + 1 if root is not None else 1
+        raise BookError(path, line, f"{SOURCES} must be a list of outlets, each with name_zh, name_en and url: "
+                        f"{_SOURCE_EXAMPLE}")
+    found: dict[str, Source] = {}
+    for node in root.value:
+        line = node.start_mark.line + 1
+        if not isinstance(node, yaml.MappingNode):
+            raise BookError(path, line, f"each outlet is a mapping of name_zh, name_en and url: {_SOURCE_EXAMPLE}")
+        fields: dict[str, tuple[int, object]] = {}
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
+            if name not in SOURCE_FIELDS:
+                raise BookError(path, key.start_mark.line + 1, f"unknown field {name!r}; an outlet has name_zh, "
+                                "name_en, url and (if it has an English site) url_en")
+            scalar = isinstance(value, yaml.ScalarNode) and value.tag == "tag:yaml.org,2002:str"
+            fields[name] = (value.start_mark.line + 1, value.value.strip() if scalar else None)
+        for name in ("name_zh", "name_en", "url"):
+            if name not in fields:
+                raise BookError(path, line, f"this outlet has no {name}; each needs name_zh (as issues write it in "
+                                "':source:'), name_en (its own English name, or a plain rendering) and url (its "
+                                "home page)")
+        for name, (at, value) in fields.items():
+            if not value:
+                raise BookError(path, at, f"{name} must be text, not empty (quote it if YAML reads it as "
+                                "something else)")
+            if name.startswith("url") and not _HOME.fullmatch(value):
+                raise BookError(path, at, f"{name} {value!r} is not a home page address; write it in full, "
+                                "starting with https:// (or http://), without spaces or quotes")
+        name_zh, name_en = fields["name_zh"][1], fields["name_en"][1]
+        if _CJK.search(name_en):
+            raise BookError(path, fields["name_en"][0], f"name_en {name_en!r} holds Chinese; the English side "
+                            "shows it: write the outlet's own English name, or a plain English rendering")
+        if name_zh in found:
+            raise BookError(path, line, f"{name_zh!r} is already listed at line {found[name_zh].line}; list each "
+                            "outlet once")
+        found[name_zh] = Source(name_zh, name_en, fields["url"][1],
+                                fields["url_en"][1] if "url_en" in fields else None, line)
+    return tuple(found.items())
 
 
 _FILE_LINE = re.compile(r"file:\s*(.*?)\s*$")

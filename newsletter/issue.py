@@ -100,3 +100,21 @@ def issue_datetime(meta: dict) -> datetime.datetime:
     parts = [int(p) for p in text.split("-")] + [1, 1]
     day = parts[2] if len(text.split("-")) > 2 else 1
     return datetime.datetime(parts[0], parts[1], day, tzinfo=datetime.timezone.utc)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def issue_date_labels(meta: dict) -> tuple[str, str, str]:
+    """The issue's date as each language writes it, and as ISO for ``<time datetime>``: ``2025-11`` gives
+    2025年11月 / November 2025; ``2025-11-08`` gives 2025年11月8日 / November 8, 2025 (no day is invented)."""
+    text = str(meta.get("date", ""))
+    parts = text.split("-")
+    if len(parts) < 2 or not all(p.isdigit() for p in parts):
+        return text, text, text
+    year, month = int(parts[0]), int(parts[1])
+    if len(parts) > 2:
+        day = int(parts[2])
+        return f"{year}年{month}月{day}日", f"{_MONTHS[month - 1]} {day}, {year}", text
+    return f"{year}年{month}月", f"{_MONTHS[month - 1]} {year}", text

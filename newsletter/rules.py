@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .book import ISSUE_NAME, issue_files, read_toc, read_yaml
+from .book import ISSUE_NAME, SOURCES, BookError, issue_files, read_sources, read_toc, read_yaml
 from .check import Finding, check_text
 from .errors import LocatedError
+from .figures import FiguresError, parse_figures
 from .issue import front_matter_lines, front_matter_problem, read_front_matter
 from .model import SPECS, Block, Issue, Story, directive, parse_issue
 from .safety import UNSAFE_DIRECTIVES, raw_html
@@ -45,6 +46,8 @@ class Page:
     root: Path | None = None
     #: ``tags.yml`` read (:func:`newsletter.book.read_tags`); None: not checked (it has its own error)
     tags: dict | None = None
+    #: ``sources.yml`` read (:func:`newsletter.book.read_sources`); None: not checked (it has its own error)
+    sources: dict | None = None
     #: an issue of the book (``issues/``), which must hold stories
     is_issue: bool = False
 
@@ -278,6 +281,32 @@ def topics(page: Page) -> list[Finding]:
     return out
 
 
+def sources(page: Page) -> list[Finding]:
+    """Every source a story (``:source:``) or a figure record (``source:``) cites is listed in ``sources.yml``,
+    which gives its English name and its home page."""
+    if page.sources is None:
+        return []
+    fix = (f"add it to {SOURCES} with name_zh, name_en and url (its home page), or use one of: "
+           f"{', '.join(page.sources) or '(none listed yet)'}")
+    out = []
+    for story in page.issue.stories.values():
+        line, name = story.options.get("source", (0, ""))
+        if name.strip() and name.strip() not in page.sources:
+            out.append(page.error(line, f"story {story.id!r} cites ':source: {name.strip()}', which {SOURCES} does "
+                                        f"not list; {fix}"))
+    fence = page.issue.figures
+    if fence is not None and fence.closed:
+        try:
+            records = parse_figures(fence.content.removesuffix("\n"), page.path, fence.line + 1)
+        except FiguresError:
+            records = {}  # (the records' own error is the rule `numbers`')
+        for fig in records.values():
+            if fig.source not in page.sources:
+                out.append(page.error(fig.line_of("source"), f"figure {fig.id!r} cites source {fig.source!r}, which "
+                                                             f"{SOURCES} does not list; {fix}"))
+    return out
+
+
 @cache
 def _card_glyphs() -> frozenset[int]:
     """The characters the card's font has: Noto Sans CJK SC, from the pip font package (matplotlib draws the card
@@ -324,10 +353,10 @@ def numbers(page: Page) -> list[Finding]:
 
 
 #: every rule of an issue, in the order their findings are listed
-RULES = (fences, syntax, placement, notebook, raw, images, containers, directives, blocks, stories, topics, card,
-         numbers)
+RULES = (fences, syntax, placement, notebook, raw, images, containers, directives, blocks, stories, topics, sources,
+         card, numbers)
 #: the rules of the book's other pages (home, archive, data), which the project writes: their structure
-page_rules = (fences, syntax, containers, blocks, stories, topics)
+page_rules = (fences, syntax, containers, blocks, stories, topics, sources)
 
 
 def page_findings(page: Page, rules=RULES) -> list[Finding]:
@@ -426,14 +455,22 @@ def book_findings(root: Path, strict: bool = True) -> tuple[list[Finding], dict[
     Returns the findings and the text of each issue that could be read.
     """
     findings: list[Finding] = []
+
+    def located(exc: LocatedError) -> Finding:
+        path = Path(exc.path)
+        return Finding("error", path.relative_to(root).as_posix() if path.is_absolute() else exc.path, exc.line,
+                       exc.message)
+
+    try:
+        read_sources(root)  # (the rule `sources` checks each page against it)
+    except BookError as exc:
+        findings.append(located(exc))
     try:
         if strict:
             read_yaml(root / "_config.yml")
         toc = read_toc(root)
     except LocatedError as exc:
-        path = Path(exc.path)
-        return [Finding("error", path.relative_to(root).as_posix() if path.is_absolute() else exc.path,
-                        exc.line, exc.message)], {}
+        return [*findings, located(exc)], {}
     files = {p.relative_to(root).with_suffix("").as_posix(): p for p in issue_files(root)}
     listed = [e for e in toc if e.file.startswith("issues/")]
     for entry in toc:

@@ -3,7 +3,7 @@
 Files named by the rule, UTF-8 without byte-order mark, front matter, toc and
 files in agreement (and in order), one number and one date per issue, sources
 present, stories paired with a source, headlines and text (or gap markers),
-topics from ``tags.yml``, every ``:::`` block closed, no raw HTML beyond the
+topics from ``tags.yml``, sources from ``sources.yml``, every ``:::`` block closed, no raw HTML beyond the
 template's, images that exist, the card's headlines drawable, figure records
 valid and the numbers of both languages consistent. Every message names the
 file, the line and the fix.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .book import BookError, read_tags
+from .book import BookError, read_sources, read_tags
 from .check import Finding
 from .rules import Page, book_findings, check_notebook, page_findings
 
@@ -29,8 +29,12 @@ def validate(root: Path) -> list[Finding]:
         path = Path(exc.path)
         return findings + [Finding("error", path.relative_to(root).as_posix() if path.is_absolute() else exc.path,
                                    exc.line, exc.message)]
+    try:
+        sources = read_sources(root)
+    except BookError:
+        sources = None  # (book_findings reported it, with its line)
     for path, text in texts.items():
         rel = path.relative_to(root).as_posix()
-        findings += page_findings(Page(text, rel, file=path, root=root, tags=tags, is_issue=True))
+        findings += page_findings(Page(text, rel, file=path, root=root, tags=tags, sources=sources, is_issue=True))
         findings += [Finding(f.level, rel, f.line, f.message) for f in check_notebook(path)]
     return findings

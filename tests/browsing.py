@@ -131,3 +131,14 @@ def save_screenshot(pg, tmp_path: Path, name: str) -> Path:
     return shot
 
 
+
+
+def site_pages(html_root: Path, one_topic: bool = False) -> list[str]:
+    """Every page of a built book (the themes copy two Jinja macro files into _static: not pages); with
+    `one_topic`, of the topic pages (all drawn by one template) the index and the first only."""
+    pages = sorted(p.relative_to(html_root).as_posix() for p in html_root.rglob("*.html")
+                   if not p.relative_to(html_root).as_posix().startswith("_static/"))
+    if one_topic:
+        topics = [p for p in pages if p.startswith("topics/") and p != "topics/index.html"]
+        pages = [p for p in pages if p not in topics[1:]]
+    return pages

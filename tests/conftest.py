@@ -18,7 +18,8 @@ JB = Path(sys.executable).with_name("jupyter-book")
 ISSUE1 = "issues/001-2025-11.md"
 SEED = ROOT / "sources" / "000_484a9975802836a3.txt"
 #: What a book needs besides its issues.
-BOOK_FILES = ("_config.yml", "_toc.yml", "index.md", "data.md", "archive.md", "tags.yml", "_ext", "search")
+BOOK_FILES = ("_config.yml", "_toc.yml", "index.md", "data.md", "archive.md", "tags.yml", "sources.yml", "_ext",
+              "search")
 
 
 @dataclass

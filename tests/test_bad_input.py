@@ -306,6 +306,10 @@ CASES = {
         at="中文第一段：该项目带动就业约300人。",
         words=["300 in Chinese has no English counterpart; the English says 3000 (3,000)"]),
     # -- figure records --
+    "figure record citing a source sources.yml does not list": Case(
+        PATH, "  source: 人民网\n", "  source: 新华网\n", at="  source: 新华网",
+        words=["figure 'total_jobs' cites source '新华网', which sources.yml does not list",
+               "add it to sources.yml with name_zh, name_en and url", "use one of: 人民网"]),
     "figure record missing a field": Case(
         PATH, "  label_en: Direct jobs\n", "", at="- id: direct_jobs",
         words=["figure record 'direct_jobs' lacks label_en", "every record needs"]),
@@ -436,7 +440,7 @@ def test_windows_line_endings_simply_work(good, tmp_path):
 STORY = """::::{{story}} story-{i:03d}
 :tags: employment
 :number: {i}
-:source: 来源媒体
+:source: 人民网
 
 :::{{zh}}
 :headline: 新闻{i}

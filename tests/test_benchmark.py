@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from .browsing import _require_chromium
 from .conftest import ROOT
-from .test_browser import _require_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

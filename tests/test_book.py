@@ -58,19 +58,21 @@ STORIES = ["pku-employment-report", "jianhu-nvxia-hongguo", "niguang-zhi-ai-nann
 def test_four_stories_each_with_both_languages_and_source(article):
     sections = article.select("section.story")
     assert [s["id"] for s in sections] == [f"story-{s}" for s in STORIES]
-    sources = ["人民网", "绍兴网", "广西日报-广西云", "人民网"]
-    for section, source in zip(sections, sources):
+    # each side names the source in its language, linked to the outlet's home page (sources.yml)
+    sources = [("人民网", "People's Daily Online"), ("绍兴网", "Shaoxing Net"),
+               ("广西日报-广西云", "Guangxi Daily – Guangxi Cloud"), ("人民网", "People's Daily Online")]
+    for section, (source, source_en) in zip(sections, sources):
         zh = section.select_one('.bl-block.bl-zh[lang="zh-CN"]')
         en = section.select_one('.bl-block.bl-en[lang="en"]')
         assert zh is not None and en is not None
         assert zh.select_one(".bl-source").get_text() == f"来源：{source}"
-        assert en.select_one(".bl-source").get_text() == f"Source: {source}"
+        assert en.select_one(".bl-source").get_text() == f"Source: {source_en}"
+        assert zh.select_one(".bl-source a")["lang"] == "zh-CN" and en.select_one(".bl-source a")["lang"] == "en"
         title = section.find("h2")
         assert title.select('[lang="zh-CN"]') and title.select('[lang="en"]')
 
 
 @pytest.mark.parametrize(("story", "lang", "marker"), [
-    ("pku-employment-report", "zh-CN", "原文无中文标题"),
     ("jianhu-nvxia-hongguo", "en", "The source's English covers only part of the Chinese text"),
     ("niguang-zhi-ai-nanning", "zh-CN", "原文无中文正文，请阅读英文"),
     ("qingyang-chengdu", "zh-CN", "原文无中文正文，请阅读英文"),
@@ -93,6 +95,8 @@ def test_closing_lines_have_no_invented_english(article):
 
 
 def test_contents_fragment_is_used_as_headlines_not_loose_lines(article):
+    for contents in article.select(".bl-in-this-issue"):  # the issue's header lists each headline once more
+        contents.decompose()
     text = article.get_text("")
     assert text.count("ICH Mini Series Ni Guang Zhi Ai Begins Filming in Nanning") == 1
     assert text.count("Qingyang District, Chengdu: Accelerating the Integrated Development") == 1
@@ -114,10 +118,19 @@ def test_each_chart_is_one_figure_in_both_languages(article):
             assert bool(re.search(r"[\u4e00-\u9fff]", alt)) == (block["lang"] == "zh-CN")  # alt in its language
             # lazy: a chart hidden by the switch is never downloaded; sized: no layout jump
             assert img["loading"] == "lazy" and int(img["width"]) > 300 and int(img["height"]) > 100
+            # phones get the drawing made for their width (charts._render.NARROW_WIDTH), sized too
+            source = img.parent.find("source")
+            assert img.parent.name == "picture" and source["media"] == "(max-width: 599.98px)"
+            assert source["srcset"].endswith(".svg") and source["srcset"] != img["src"]
+            assert int(source["width"]) < int(img["width"]) and int(source["height"]) > 100
         caption = fig.find("figcaption")
-        zh, en = caption.select_one('[lang="zh-CN"]').get_text(), caption.select_one('[lang="en"]').get_text()
-        assert "来源：人民网" in zh and "Source: 人民网" in en
-        assert caption.select_one(".caption-number").get_text().startswith("图/Fig.")
+        zh = caption.select_one('.caption-text > [lang="zh-CN"]').get_text()
+        en = caption.select_one('.caption-text > [lang="en"]').get_text()
+        assert "来源：人民网" in zh and "Source: People's Daily Online" in en
+        # the figure's label in each language, so a one-language mode shows its own only
+        number = caption.select_one(".caption-number")
+        assert [(s["lang"], s.get_text()) for s in number.select("[lang]")] == [("zh-CN", "图"), ("en", "Fig.")]
+        assert number.get_text().strip() in ("图 · Fig. 1", "图 · Fig. 2")
     alts = " ".join(img["alt"] for img in article.select("figure.bl-figure img"))
     assert "690,000" in alts and "69万" in alts and "2.9" in alts and "53.4" in alts
 
@@ -133,8 +146,13 @@ def test_gap_markers_carry_language_class_and_a_reveal_button(article):
     zh = story3.select_one(".bl-block.bl-zh")
     assert zh.select_one(".bl-gap.bl-zh").get_text() == "原文无中文正文，请阅读英文"
     assert zh.select_one("button.bl-reveal.pst-js-only").get_text() == "显示英文原文"
+    # a headline the source gives in English only: shown in every mode, after a note in 中文 mode, never a
+    # placeholder
     story1_title = article.find("section", id="story-pku-employment-report").find("h2")
-    assert "bl-zh" in story1_title.select_one(".bl-gap")["class"]
+    note, head = story1_title.select_one(".bl-fill-note"), story1_title.select_one(".bl-headline")
+    assert (note["lang"], note.get_text(), note["class"]) == ("zh-CN", "英文", ["bl-fill-note", "bl-zh"])
+    assert head["lang"] == "en" and "bl-fill" in head["class"] and head.get_text().startswith("Peking University")
+    assert not story1_title.select(".bl-gap")
 
 
 def test_figures_table_lists_records(article):
@@ -180,7 +198,7 @@ def test_interface_text_in_both_languages(built_book, issue1_html):
     soup = BeautifulSoup(issue1_html, "html.parser")
     assert soup.select_one(".skip-link a").get_text() == "跳到正文 · Skip to main content"
     assert "本页目录 · Contents" in soup.select_one(".page-toc.tocsection").get_text(" ", strip=True)
-    assert "上一页 · previous" in soup.select_one(".prev-next-area").get_text(" ", strip=True)
+    assert "本期导读 · In this issue" in soup.select_one(".bl-in-this-issue").get_text(" ", strip=True)
     assert soup.select_one("#pst-search-dialog input")["placeholder"] == "搜索 · Search"
     switch = soup.select_one("fieldset.bl-switch")
     assert [i["value"] for i in switch.select("input[type=radio]")] == ["zh", "en", "both"]

@@ -19,6 +19,7 @@ from .browsing import (
     clean,
     save_screenshot,
     serve,
+    site_pages,
     visible_texts,
     visit,
 )
@@ -45,8 +46,8 @@ def test_switch_shows_the_right_language(open_page, mode, viewport, tmp_path):
     if viewport == "desktop":
         toc = " ".join(visible_texts(pg, "#pst-page-toc-nav a"))
         assert ("成都青羊" in toc) == want_zh and ("Qingyang District" in toc) == want_en
-        nav = " ".join(visible_texts(pg, ".prev-next-area"))
-        assert ("上一页" in nav) == want_zh and ("previous" in nav.lower()) == want_en
+        nav = " ".join(visible_texts(pg, ".bl-in-this-issue-title"))
+        assert ("本期导读" in nav) == want_zh and ("In this issue" in nav) == want_en
     assert pg.evaluate("document.documentElement.lang") == {"zh": "zh-CN", "en": "en", "both": "en"}[mode]
     # charts: the Chinese and/or English version, by the chart code
     pg.evaluate(SCROLL_THROUGH)
@@ -74,7 +75,7 @@ def test_switch_persists_across_reload_and_pages(open_page):
     pg.wait_for_load_state("networkidle")
     assert pg.evaluate("document.documentElement.dataset.lang") == "en"
     assert visible_texts(pg, ".story .bl-block.bl-zh") == []
-    pg.locator(".prev-next-area a.left-prev").click()
+    pg.locator(".bd-sidebar-primary a", has_text="Home").click()
     pg.wait_for_load_state("networkidle")
     assert pg.url.endswith("index.html")
     assert pg.evaluate("document.documentElement.dataset.lang") == "en"
@@ -223,7 +224,7 @@ def test_interactive_view_loads_on_request(open_page):
     load = pg.locator(".bl-widget-load")
     assert load.count() == 1
     load.click()
-    toggle = pg.get_by_role("button", name="工日 Workdays")
+    toggle = pg.get_by_role("button", name="工日", exact=True)  # a row of buttons per language (charts._widgets)
     toggle.wait_for(timeout=30000)
     assert load.count() == 0
 
@@ -242,14 +243,8 @@ def test_interactive_view_loads_on_request(open_page):
 
 # ---- every page -------------------------------------------------------------------
 
-def _pages(built_book) -> list[str]:
-    """Every page of the book (the themes copy two Jinja macro files into _static: not pages)."""
-    return sorted(p.relative_to(built_book.html).as_posix() for p in built_book.html.rglob("*.html")
-                  if not p.relative_to(built_book.html).as_posix().startswith("_static/"))
-
-
 def test_every_page_stays_on_the_site_without_icon_font_or_errors(open_page, built_book):
-    pages = _pages(built_book)
+    pages = site_pages(built_book.html)
     assert {"index.html", ISSUE, "search.html"} <= set(pages)
     for path in pages:
         for viewport in VIEWPORTS.values():
@@ -262,29 +257,7 @@ def test_every_page_stays_on_the_site_without_icon_font_or_errors(open_page, bui
             clean(pg)
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("mode", MODES)
-def test_axe_finds_no_violation(open_page, built_book, mode, viewport):
-    axe = AXE.read_text(encoding="utf-8")
-    problems = {}
-    # every page, but of the topic pages (one template, eleven today) the index and the first topic only:
-    # test_every_page_stays_on_the_site_without_icon_font_or_errors opens them all
-    topics = [p for p in _pages(built_book) if p.startswith("topics/") and p != "topics/index.html"]
-    for path in [p for p in _pages(built_book) if p not in topics[1:]]:
-        # after the load event (the pages' own scripts have run); axe needs no wait for the network to idle
-        pg = open_page(VIEWPORTS[viewport], bypass_csp=True)
-        pg.goto(f"{pg.site}/{path}?lang={mode}", wait_until="load")
-        pg.add_script_tag(content=axe)
-        violations = pg.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-            .violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))""")
-        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-        assert not serious, (path, serious)
-        if violations:
-            problems[path] = violations
-        clean(pg)
-        pg.context.close()
-    # moderate and minor ones too: there are none today, keep it so
-    assert problems == {}
+# axe on every page, in every mode, width and colour scheme: tests/test_reading_page.py
 
 
 def test_axe_on_the_loaded_interactive_view(open_page):

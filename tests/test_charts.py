@@ -102,10 +102,10 @@ def test_default_is_a_pair_labelled_in_each_language(make, figures):
         assert f"<dc:language>{code}</dc:language>" in chart.svg
         assert re.search(rf"<dc:identifier>[a-z]+-{suffix}</dc:identifier>", chart.svg)
         assert "<dc:source>人民网</dc:source>" in chart.svg
-        assert f'lang="{code}" class="bl-{suffix}"' in chart.img_tag()
+        assert f'<picture lang="{code}" class="bl-{suffix}">' in chart.img_tag()
 
 
-def test_pair_displays_as_two_svg_outputs(figures):
+def test_pair_displays_as_four_svg_outputs(figures):
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
 
@@ -116,9 +116,92 @@ def test_pair_displays_as_two_svg_outputs(figures):
             shell.run_cell("pair")
     finally:
         InteractiveShell.clear_instance()
-    outputs = captured.outputs
-    assert len(outputs) == 2
-    assert ["<dc:language>zh-CN" in o.data["image/svg+xml"] for o in outputs] == [True, False]
+    outputs = [o.data["image/svg+xml"] for o in captured.outputs]
+    # Chinese, English, then each one's narrow drawing: what the book's extension groups into one figure
+    ids = [re.search(r"<dc:identifier>([^<]+)</dc:identifier>", svg).group(1) for svg in outputs]
+    assert ids == ["employment-zh", "employment-en", "employment-zh-narrow", "employment-en-narrow"]
+    assert ["<dc:language>zh-CN" in svg for svg in outputs] == [True, False, True, False]
+
+
+ALL_CHARTS = [*CHARTS, lambda figures, **kw: charts.trend_chart(
+    [("2024", figures["direct_jobs"]), ("2025", figures["direct_jobs"])], **kw)]
+
+
+@pytest.mark.parametrize("make", ALL_CHARTS)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_drawing_is_legible_at_the_width_it_is_made_for(make, lang, figures):
+    """The smallest text, shown as wide as the column, is 12 CSS px or more: 11 pt fonts at most, drawn
+    WIDE_WIDTH or NARROW_WIDTH wide, so 12 px holds in a column of 12/11 x the drawing's width or more
+    (tests/test_chart_legibility.py measures it in the browser)."""
+    from charts._render import MIN_FONT_PT, NARROW_WIDTH, WIDE_WIDTH, svg_font_sizes, viewbox_width
+
+    chart = make(figures, lang=lang)
+    narrow = chart.narrow
+    assert narrow is not None and narrow.name == chart.name + "-narrow"
+    assert f"<dc:identifier>{chart.name}-narrow</dc:identifier>" in narrow.svg
+    for drawing, inches in ((chart, WIDE_WIDTH), (narrow, NARROW_WIDTH)):
+        sizes = svg_font_sizes(drawing.svg)
+        assert len(sizes) >= 3 and min(sizes) >= MIN_FONT_PT, (drawing.name, sizes)
+        # the tight box keeps the drawing within its width and the 0.1 in pad each side (savefig.pad_inches):
+        # a longer label is wrapped, not let out
+        width = viewbox_width(drawing.svg)
+        assert inches * 72 * 0.9 <= width <= (inches + 0.2) * 72 + 2, (drawing.name, width)
+    # a 390 px phone's column (342 px) shows the narrow drawing's smallest text at 12 px or more
+    assert min(svg_font_sizes(narrow.svg)) * 342 / viewbox_width(narrow.svg) >= 12
+    # the same numbers and words, in the chart's own language only
+    assert narrow.data == chart.data and narrow.alt == chart.alt and narrow.lang == chart.lang
+    han = re.compile(r"[\u4e00-\u9fff]")
+    assert bool(han.search(chart.title)) == (lang == "zh")
+
+
+def test_font_sizes_are_read_from_the_svg():
+    from charts._render import render, svg_font_sizes
+
+    def draw(fig, narrow):
+        ax = fig.add_subplot()
+        ax.set_title("T", fontsize=17)
+        ax.text(0.5, 0.5, "x", fontsize=8 if narrow else 9)
+        ax.axis("off")
+
+    chart = render("t", draw, title="t", alt="t", lang="en")
+    assert sorted(svg_font_sizes(chart.svg)) == [9, 17] and sorted(svg_font_sizes(chart.narrow.svg)) == [8, 17]
+
+
+def test_svg_draws_without_css(figures):
+    """No style attribute or <style>: a data: image takes the page's Content-Security-Policy, which blocks them
+    (the interactive view's charts)."""
+    from xml.etree import ElementTree
+
+    for chart in charts.workdays_chart(figures):
+        for svg in (chart.svg, chart.narrow.svg):
+            root = ElementTree.fromstring(svg.encode("utf-8"))
+            assert not any("style" in el.attrib or el.tag.endswith("}style") for el in root.iter())
+            assert root.get("stroke-linejoin") == "round"  # the <style>'s defaults, inherited from the root
+            assert 'fill="#c8102e"' in svg or "image" in svg
+
+
+def test_wrap_breaks_words_and_chinese():
+    from matplotlib import style
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from charts._fonts import register_cjk_font
+    from charts._render import STYLE, wrap
+
+    register_cjk_font()
+    with style.context(STYLE):
+        fig = Figure()
+        FigureCanvasAgg(fig)
+        _wrapped(fig, wrap)
+
+
+def _wrapped(fig, wrap):
+    assert wrap(fig, "short", 200) == "short"
+    lines = wrap(fig, "Total jobs (incl. upstream and downstream): over 2.03 million people", 120).split("\n")
+    assert len(lines) >= 3 and " ".join(lines) == "Total jobs (incl. upstream and downstream): over 2.03 million people"
+    zh = wrap(fig, "总就业约为直接就业的2.9倍，含上下游", 60).split("\n")
+    assert len(zh) >= 3 and "".join(zh) == "总就业约为直接就业的2.9倍，含上下游"
+    assert not any(line.startswith("，") for line in zh)
 
 
 @pytest.mark.parametrize("make", CHARTS)
@@ -148,18 +231,27 @@ def test_switcher_links_buttons_to_stack(figures):
     import ipywidgets as widgets
 
     views = [charts.employment_chart(figures), charts.workdays_chart(figures)]
-    box = charts.chart_switcher(views, ["就业 Jobs", "工日 Workdays"])
-    toggle, stack = box.children
-    assert isinstance(toggle, widgets.ToggleButtons) and isinstance(stack, widgets.Stack)
-    assert [label for label, _ in toggle.options] == ["就业 Jobs", "工日 Workdays"]
+    box = charts.chart_switcher(views, ["就业 | Jobs", ("工日", "Workdays")])
+    zh_row, en_row, stack = box.children
+    assert isinstance(zh_row, widgets.ToggleButtons) and isinstance(stack, widgets.Stack)
+    # a row of buttons per language, each labelled in its own language only, shown by the page's switch
+    assert [label for label, _ in zh_row.options] == ["就业", "工日"] and zh_row._dom_classes == ("bl-zh",)
+    assert [label for label, _ in en_row.options] == ["Jobs", "Workdays"] and en_row._dom_classes == ("bl-en",)
+    assert (zh_row.description, en_row.description) == ("图表", "Chart")
+    assert en_row.tooltips[0].startswith("Total jobs") and zh_row.tooltips[0].startswith("总就业")
     for view in stack.children:  # each view holds the Chinese and the English chart, tagged for the switch
-        assert view.value.count("data:image/png;base64,") == 2
-        assert 'lang="zh-CN" class="bl-zh"' in view.value and 'lang="en" class="bl-en"' in view.value
+        # as SVG (text sizes known, tests/test_chart_legibility.py), the narrow drawing for narrow viewports
+        assert view.value.count("data:image/svg+xml;base64,") == 4
+        assert view.value.count('<source media="(max-width: 599.98px)"') == 2
+        assert '<picture lang="zh-CN" class="bl-zh">' in view.value and '<picture lang="en" class="bl-en">' in view.value
     from ipywidgets.embed import embed_data
 
     state = embed_data(views=[box])["manager_state"]["state"]
     links = [m["state"] for m in state.values() if m["model_name"] == "LinkModel"]
-    assert {"source": ["IPY_MODEL_" + toggle.model_id, "index"],
-            "target": ["IPY_MODEL_" + stack.model_id, "selected_index"]}.items() <= links[0].items()
-    with pytest.raises(ValueError):
-        charts.chart_switcher(views, ["only one"])
+    for row, link in zip((zh_row, en_row), links):
+        assert {"source": ["IPY_MODEL_" + row.model_id, "index"],
+                "target": ["IPY_MODEL_" + stack.model_id, "selected_index"]}.items() <= link.items()
+    with pytest.raises(ValueError, match="one label per chart"):
+        charts.chart_switcher(views, ["only | one"])
+    with pytest.raises(ValueError, match="'中文 \\| English'"):
+        charts.chart_switcher(views, ["就业 Jobs", "工日 Workdays"])

@@ -47,7 +47,11 @@ def test_data_page_lists_every_figure_with_links_that_resolve(built_book):
         assert value in text
     issue = soup(built_book.html / "issues" / "001-2025-11.html")
     ids = {el["id"] for el in issue.select("[id]")}
-    links = [a["href"] for a in page.select("table.bl-figures-index a")]
+    links = [a["href"] for a in page.select("table.bl-figures-index a:not(.bl-source-link)")]
+    # the source cell: the outlet in both languages, each linked to its home page (sources.yml)
+    outlets = {(a["lang"], a.get_text(), a["href"]) for a in page.select("table.bl-figures-index a.bl-source-link")}
+    assert ("zh-CN", "人民网", "http://www.people.com.cn/") in outlets
+    assert ("en", "People's Daily Online", "http://en.people.cn/") in outlets and len(outlets) == 4
     assert len([h for h in links if "#sentence-" in h]) == 18  # every cited sentence, in each language
     for href in links:
         target, _, anchor = href.partition("#")

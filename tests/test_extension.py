@@ -131,3 +131,24 @@ def test_project_dictionary_keeps_the_field_terms_whole():
     words = list(tuned.cut_for_search("非遗文旅微短剧产业带动就业，红果短剧，短剧出海"))
     for term in ("非遗", "文旅", "微短剧", "产业", "就业", "红果短剧", "短剧出海"):
         assert term in words
+
+
+def test_sweep_removes_the_general_index_once_it_is_turned_off(tmp_path):
+    """html_use_index does not renew the environment, so no document is 'removed': the sweep itself knows the
+    page (a stale genindex.html stayed after `html_use_index: false`, where a clean build makes none)."""
+    import os
+    import time
+    from types import SimpleNamespace
+
+    from panda_book.postbuild.sweep import sweep
+
+    for name in ("genindex.html", "index.html"):
+        (tmp_path / name).write_text("<p>old</p>", encoding="utf-8")
+        os.utime(tmp_path / name, (time.time() - 100, time.time() - 100))
+    env = SimpleNamespace(config=SimpleNamespace(html_use_index=False), all_docs={"index": 0}, images={}, dlfiles={})
+    assert sweep(tmp_path, env, time.time() - 10, set()) == ["genindex.html"]
+    assert (tmp_path / "index.html").exists()
+    (tmp_path / "genindex.html").write_text("<p>old</p>", encoding="utf-8")
+    os.utime(tmp_path / "genindex.html", (time.time() - 100, time.time() - 100))
+    env.config.html_use_index = True
+    assert sweep(tmp_path, env, time.time() - 10, set()) == []

@@ -2,7 +2,7 @@
 
 One book (issue 1 and a second issue) is built once. Then, one change at a time:
 add an issue, edit text, edit code, edit a chart function, edit ``_config.yml`` (a
-title, and a setting that renews the environment), rename, add or remove a topic (``tags.yml``), edit the search word list, remove an issue; after each, the normal ``jupyter-book build .`` (incremental),
+title, and a setting that renews the environment), rename, add or remove a topic (``tags.yml``), rename a source (``sources.yml``), edit the search word list, remove an issue; after each, the normal ``jupyter-book build .`` (incremental),
 then a clean build of the same sources in the same folder (no ``_build`` but the
 execution cache, which is keyed by the notebooks' content), and the two
 ``_build/html`` trees are compared file by file.
@@ -81,6 +81,9 @@ CHANGES = {
         replace(book / "tags.yml", "chengdu: {zh: 成都, en: Chengdu}\n", ""),
         *(replace(book / "issues" / name, ":tags: chengdu, heritage", ":tags: heritage")
           for name in ("001-2025-11.md", "002-2025-12.md") if (book / "issues" / name).is_file())),
+    # sources.yml: the source lines, the figures tables, the chart captions and the data page name it
+    "rename a source in English": lambda book: replace(book / "sources.yml", "name_en: Shaoxing Net",
+                                                       "name_en: Shaoxing News Net"),
     "edit the search word list": lambda book: (book / "search" / "zh-terms.txt").write_text(
         (book / "search" / "zh-terms.txt").read_text(encoding="utf-8") + "鉴湖女侠\n", encoding="utf-8"),
     "remove an issue": lambda book: (
@@ -107,6 +110,16 @@ def test_incremental_build_equals_clean_build(book, change, tmp_path):
     CHANGES[change](root)
     incremental = build(root, env=env)
     assert incremental.returncode == 0, incremental.output[-3000:]
+    if change == "add an issue":  # the first issue's page now links the second as its next issue, and back
+        from bs4 import BeautifulSoup
+
+        html = root / "_build" / "html" / "issues"
+        first = BeautifulSoup((html / "001-2025-11.html").read_text(encoding="utf-8"), "html.parser")
+        second = BeautifulSoup((html / "002-2025-12.html").read_text(encoding="utf-8"), "html.parser")
+        assert first.select_one("a.right-next")["href"] == "002-2025-12.html" and not first.select("a.left-prev")
+        assert "下一期 · Next issue" in first.select_one("a.right-next").get_text(" ", strip=True)
+        assert "第2期（2025年12月）" in first.select_one("a.right-next").get_text()
+        assert second.select_one("a.left-prev")["href"] == "001-2025-11.html" and not second.select("a.right-next")
     assert_equals_clean(root, env, tmp_path)
 
 

@@ -86,6 +86,7 @@ for make in (charts.employment_chart, charts.workdays_chart):
 jobs = next(iter(figures.values()))
 files += list(charts.trend_chart([("2024", dataclasses.replace(jobs, period="2024", value=jobs.value / 2)),
                                   (jobs.period, jobs)]))
+files += [c.narrow for c in files]  # each drawn for phones too
 for chart in files:
     assert "<dc:date>" not in chart.svg and "<dc:date" not in chart.svg, chart.name
 card = draw_card(["PANDA微短剧 · 第1期 · Issue 1 · 2025-11", "热度超500万！", "Popularity Surpasses 5 Million!"])
@@ -108,7 +109,7 @@ def test_charts_and_cards_are_identical_across_processes_and_dates(tmp_path):
         assert proc.returncode == 0, proc.stderr[-3000:]
         outputs.append(proc.stdout)
     lines = outputs[0].splitlines()
-    assert len(lines) == 13 and any(line.startswith("trend-") for line in lines), lines
+    assert len(lines) == 25 and any(line.startswith("trend-") and "-narrow" in line for line in lines), lines
     assert outputs[0] == outputs[1]
 
 

@@ -16,7 +16,7 @@ import pytest
 from sphinx.errors import SphinxWarning
 from sphinx.testing.util import SphinxTestApp
 
-from newsletter.book import read_tags
+from newsletter.book import read_sources, read_tags
 from newsletter.rules import RULES, Page, page_findings
 
 from .test_rules import CASES
@@ -47,7 +47,8 @@ def build(book: Path) -> tuple[str | None, str]:
 
 def validator_errors(book: Path) -> list[tuple[int, str]]:
     path = book / ISSUE
-    page = Page(path.read_text(encoding="utf-8"), ISSUE, file=path, root=book, tags=read_tags(book), is_issue=True)
+    page = Page(path.read_text(encoding="utf-8"), ISSUE, file=path, root=book, tags=read_tags(book),
+                sources=read_sources(book), is_issue=True)
     return [(f.line, f.message) for f in page_findings(page, RULES) if f.level == "error"]
 
 

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from newsletter.book import Source
 from newsletter.model import parse_issue
 from newsletter.rules import RULES, Page, card_problem, page_findings, page_rules
 
 TAGS = {"employment": {"zh": "就业", "en": "Employment"}, "policy": {"zh": "政策", "en": "Policy"}}
+SOURCES = {"人民网": Source("人民网", "People's Daily Online", "http://www.people.com.cn/")}
 
 STORY = """::::{story} one
 :number: 1
@@ -50,7 +52,7 @@ PANDA Mini-drama
 
 
 def findings(text: str, is_issue: bool = True, rules=RULES):
-    return page_findings(Page(text, "issues/x.md", tags=TAGS, is_issue=is_issue), rules)
+    return page_findings(Page(text, "issues/x.md", tags=TAGS, sources=SOURCES, is_issue=is_issue), rules)
 
 
 def errors(text: str, **kw) -> list[tuple[int, str]]:
@@ -87,6 +89,9 @@ CASES = {
     "number zero": (":number: 1\n", ":number: 0\n", (":number:", 1), ["whole number from 1"]),
     "unknown topic": (":tags: employment\n", ":tags: employment, blockchain\n", (":tags:", 1),
                       ["'blockchain'", "tags.yml does not list", "use one of: employment, policy"]),
+    "unknown source": (":source: 人民网\n", ":source: 人民日报\n", (":source:", 1),
+                       ["story 'one' cites ':source: 人民日报', which sources.yml does not list",
+                        "add it to sources.yml with name_zh, name_en and url", "or use one of: 人民网"]),
     "no English block": (":::{en}\n:headline: English headline\n\nEnglish text.\n:::\n", "", ("::::{story}", 1),
                          ["has Chinese but no English block", ":gap: all"]),
     "two Chinese blocks": (":::{en}\n:headline: English headline\n", ":::{zh}\n:headline: 又一个\n\n正文。\n:::\n\n"
@@ -119,7 +124,7 @@ CASES = {
     "options that do not parse": (":headline: 中文标题\n", ":headline: 'unclosed\n", (":::{zh}", 1),
                                   ["Invalid options format"]),
     # (found by an attack helper: each once passed the validator, and the build lost content or disagreed)
-    "a second story with the same id": ("::::\n", "::::\n\n::::{story} one\n:source: x\n\n:::{zh}\n:gap: all\n:::\n\n"
+    "a second story with the same id": ("::::\n", "::::\n\n::::{story} one\n:source: 人民网\n\n:::{zh}\n:gap: all\n:::\n\n"
                                         ":::{en}\n:gap: all\n:::\n::::\n", ("::::{story} one", 2),
                                         ["story 'one' is already the story at line 1"]),
     "a story id pages cannot link to": ("{story} one", "{story} One\"><b>", ("::::{story}", 1),

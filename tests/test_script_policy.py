@@ -137,6 +137,8 @@ WIDGET_ATTACKS = {
                        "state": {"value": '<meta http-equiv="refresh" content="0;url=/x">'}},
     "a handler": {"model_module": "@jupyter-widgets/controls", "state": {"value": "<img src=x onerror=alert(1)>"}},
     "a script address": {"model_module": "@jupyter-widgets/controls", "state": {"value": "<a href=javascript:x>y</a>"}},
+    "a script in a srcset": {"model_module": "@jupyter-widgets/controls",
+                             "state": {"value": '<picture><source srcset="javascript:x 1x"><img src=a.png></picture>'}},
     "a malformed comment": {"model_module": "@jupyter-widgets/controls", "state": {"value": "<!--><b>x</b>-->"}},
     "a CDATA section": {"model_module": "@jupyter-widgets/controls",
                         "state": {"value": '<b>ok</b><![CDATA[ > <meta http-equiv="refresh" content="9;url=/x"> ]]>'}},
@@ -182,7 +184,7 @@ def test_the_charts_svgs_pass():
     from newsletter.safety import svg_problem
 
     pair = employment_chart(load_figures(ROOT / "issues" / "001-2025-11.md"))
-    for chart in (pair.zh, pair.en):
+    for chart in (pair.zh, pair.en, pair.zh.narrow, pair.en.narrow):
         assert svg_problem(chart.svg) is None
 
 
@@ -192,7 +194,9 @@ def test_the_interactive_views_state_is_checked(name):
 
 
 def test_the_charts_interactive_view_passes():
-    chart = ('<img src="data:image/svg+xml;base64,PHN2Zz4=" alt="条形图" style="max-width:100%;height:auto">')
+    from charts import employment_chart, load_figures
+
+    chart = employment_chart(load_figures(ROOT / "issues" / "001-2025-11.md")).zh.img_tag()  # <picture>, srcset
     state = {"state": {"a": {"model_module": "@jupyter-widgets/controls", "state": {"value": chart}},
                        "b": {"model_module": "@jupyter-widgets/base", "state": {}}}}
     assert pagecheck.check_widget_state(state) == []

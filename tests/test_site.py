@@ -24,7 +24,9 @@ def test_home_page_shows_the_latest_issue_then_the_archive(built_book):
     assert "最新一期" in latest.find("h2").get_text() and "Issue 1" in latest.find("h2").get_text()
     heads = [a.get_text(" ", strip=True) for a in latest.select(".bl-headlines a")]
     assert len(heads) == 4 and "热度超500万" in heads[1] and "Popularity Surpasses 5 Million" in heads[1]
-    assert latest.select_one(".bl-issue-date").get_text() == "2025-11"
+    date = latest.select_one(".bl-issue-date time")
+    assert (date["datetime"], date.get_text()) == ("2025-11", "2025年11月 · November 2025")
+    assert [s["lang"] for s in date.select("[lang]")] == ["zh-CN", "en"]
     assert home.select_one("a[href='data.html']") and home.select_one("a[href='topics/index.html']")
 
 
@@ -104,6 +106,10 @@ def test_sitemap_robots_and_404(built_book):
 
 
 def test_previous_and_next_follow_the_issues(built_book):
+    # an issue links the issues before and after it, never the pages around it in _toc.yml (home, data);
+    # with two issues: tests/test_incremental.py
     issue = page(built_book, "issues/001-2025-11.html")
-    assert issue.select_one(".prev-next-area a.left-prev")["href"] == "../index.html"
-    assert issue.select_one(".prev-next-area a.right-next")["href"] == "../data.html"
+    assert issue.select(".prev-next-area a") == []
+    assert not issue.select('link[rel="prev"], link[rel="next"]')
+    data = page(built_book, "data.html")
+    assert data.select_one(".prev-next-area a.left-prev .prev-next-subtitle").get_text(" ", strip=True) == "上一页 · previous"

@@ -162,6 +162,10 @@ def test_the_add_an_issue_recipe(repo):
     head = text[: text.index("::::{story}")]
     path.write_text(head + ISSUE2_BODY, encoding="utf-8")
     (repo / "sources" / "002-2025-12.txt").write_text("漓江边开机 两部微短剧同日拍摄 ... (source text)\n", encoding="utf-8")
+    # the stories' outlets, listed with their English names and home pages (CONTRIBUTING.md, step 3)
+    with (repo / "sources.yml").open("a", encoding="utf-8") as registry:
+        registry.write("- name_zh: 桂林日报\n  name_en: Guilin Daily\n  url: https://example.org/guilin-daily/\n"
+                       "- name_zh: 南宁日报\n  name_en: Nanning Daily\n  url: https://example.org/nanning-daily/\n")
     # 6. validate
     proc = run(repo, "validate")
     assert "0 error(s)" in proc.stderr
@@ -175,6 +179,7 @@ def test_the_add_an_issue_recipe(repo):
     assert 'href="issues/002-2025-12.html"' in home  # in the navigation
     page2 = (html / "issues" / "002-2025-12.html").read_text(encoding="utf-8")
     assert re.search(r'class="left-prev"\s+href="001-2025-11.html"', page2)  # previous: issue 1
+    assert 'href="https://example.org/guilin-daily/" lang="en" rel="noopener">Guilin Daily</a>' in page2
     feed = (html / "feed.xml").read_text(encoding="utf-8")
     assert feed.index("Issue 2") < feed.index("Issue 1")
     assert "issues/002-2025-12.html#story-lijiang-filming" in (html / "topics" / "filming.html").read_text(encoding="utf-8")
@@ -200,7 +205,7 @@ def test_preview_rebuilds_on_save(repo):
         assert "PANDA微短剧" in fetch(url + "index.html")
         time.sleep(1)
         index = repo / "index.md"
-        index.write_text(index.read_text(encoding="utf-8").replace("# PANDA微短剧", "# PANDA微短剧 预览"),
+        index.write_text(index.read_text(encoding="utf-8").replace("`PANDA微短剧 |", "`PANDA微短剧 预览 |"),
                          encoding="utf-8")
         while time.monotonic() < deadline:
             line = proc.stdout.readline()

@@ -30,12 +30,12 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from .directives import bilingual, chartfig, dataindex, figures
+from .directives import bilingual, chartfig, dataindex, figures, sources
 from .model import inputs, store
 from .postbuild import csp, pipeline, staging, sweep
 from .rules import checks, gate
 from .run import execute, memory, writers
-from .site import archive, nav, reproducible, search, trim
+from .site import archive, issuepage, nav, reproducible, search, trim
 
 HERE = Path(__file__).parent
 
@@ -64,11 +64,13 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _template_globals)
     store.setup_stores(app)  # per-page facts and build state (model/store.py)
     gate.setup_gate(app)  # what content may put on a page, on the doctree (rules/gate.py)
+    sources.setup_sources(app)  # a source's name, linked to its home page (directives/sources.py)
     bilingual.setup_bilingual(app)
     chartfig.setup_chartfig(app)
     figures.setup_figures(app)
     dataindex.setup_dataindex(app)
     archive.setup_archive(app)
+    issuepage.setup_issuepage(app)  # the issue's header and its previous/next issue
     checks.setup_checks(app)  # the issue format's rules on every page read (rules/checks.py)
     inputs.setup_inputs(app)
     execute.setup_execute(app)

@@ -48,7 +48,8 @@ from sphinx.util.docutils import SphinxDirective
 from newsletter.model import LangSpec, PairSpec, StorySpec
 
 from ..model.store import IssueStore
-from .labels import bi_html, bi_nodes, lang_span, sep
+from .labels import bi_html, bi_nodes, depart_time, fill_note, lang_span, sep, time_el, visit_time
+from .sources import registry, source_nodes
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +128,8 @@ def _visit_tags(self, node):
     # tags.yml is data: every name escaped where it is written (its keys are [a-z0-9-], book.read_tags)
     links = "".join(f'<a class="bl-tag" href="{prefix}topics/{html.escape(tag)}.html">'
                     f'{bi_html(names[tag]["zh"], names[tag]["en"])}</a>' for tag in node["tags"])
-    self.body.append(f'<p class="bl-tags"><span class="visually-hidden">话题 · Topics: </span>{links}</p>\n')
+    hidden = f'<span class="visually-hidden">{bi_html("话题", "Topics")}: </span>'
+    self.body.append(f'<p class="bl-tags">{hidden}{links}</p>\n')
     raise nodes.SkipNode
 
 
@@ -222,12 +224,16 @@ class PairDirective(SphinxDirective):
         return block
 
     def aligned(self, blocks: dict[str, lang_block]) -> list[str]:
-        """``["bl-aligned"]`` when both bodies pair paragraph for paragraph."""
+        """``["bl-aligned"]`` when both bodies have two paragraphs or more: wide screens line them up from the
+        start of the story, first with first, however many each has; ``["bl-solo"]`` when one language has no
+        text, so the other spans the page in 双语."""
         counts = []
         for lang in ("zh", "en"):
             bodies = [c for c in blocks[lang].children if isinstance(c, nodes.container)]
             counts.append(len(bodies[0].children) if bodies else 0)
-        return ["bl-aligned"] if counts[0] == counts[1] >= 2 else []
+        if min(counts) >= 2:
+            return ["bl-aligned"]
+        return ["bl-solo"] if min(counts) == 0 and max(counts) > 0 else []
 
 
 class StoryDirective(PairDirective):
@@ -250,24 +256,29 @@ class StoryDirective(PairDirective):
         title = nodes.title()
         if self.options.get("number", "").strip():
             title += nodes.inline("", f"{self.options['number'].strip()}. ", classes=["bl-num"])
+        heads = {}
         for lang in ("zh", "en"):
-            block = blocks[lang]
-            spans = [c for c in block.children if isinstance(c, lang_span)]
+            spans = [c for c in blocks[lang].children if isinstance(c, lang_span)]
             if spans:
-                headline = spans[0]
-                block.remove(headline)
-            else:
-                headline = gap_marker(lang, "headline")
-            title += headline
-            if lang == "zh":
-                title += sep()
+                heads[lang] = spans[0]
+                blocks[lang].remove(spans[0])
+        if len(heads) == 2:
+            title += [heads["zh"], sep(), heads["en"]]
+        else:
+            # a headline in one language only: it shows in every mode, after a note in the other's
+            # mode (labels.bi_nodes's fill); never a placeholder (the rules require one headline)
+            for lang, head in heads.items():
+                missing = "en" if lang == "zh" else "zh"
+                head["classes"].append("bl-fill")
+                title += [fill_note(missing), head]
         section += title
         pair = lang_pair(classes=["bl-pair", *self.aligned(blocks), *self.options.get("class", [])])
-        source = self.options.get("source", "").strip()
+        source, outlets = self.options.get("source", "").strip(), registry(self.env)
         for lang, label in (("zh", "来源："), ("en", "Source: ")):
             block = self.finish_block(blocks[lang])
             para = nodes.paragraph(classes=["bl-source"])
-            para += nodes.Text(label + source)
+            para += nodes.Text(label)
+            para += source_nodes(source, lang, outlets)  # its name in this side's language, linked (sources.yml)
             block += para
             pair += block
         section += pair
@@ -297,6 +308,7 @@ def note_story(env, story_id: str, number: str, tags: list[str], section: nodes.
 def setup_bilingual(app: Sphinx) -> None:
     app.add_node(lang_block, html=(_visit_block, _depart_block))
     app.add_node(lang_span, html=(_visit_span, _depart_span))
+    app.add_node(time_el, html=(visit_time, depart_time))
     app.add_node(lang_pair, html=(_visit_pair, _depart_block))
     app.add_node(reveal_button, html=(_visit_reveal, None))
     app.add_node(story_tags, html=(_visit_tags, None))

@@ -1,19 +1,25 @@
 """Charts in both languages: one figure, a Chinese and an English image.
 
-A chart cell that shows a :class:`charts.ChartPair` outputs two SVGs, Chinese
-first. Each SVG names its language, caption, source and chart in its Dublin Core
-metadata. This transform groups the two outputs into one numbered figure:
+A chart cell that shows a :class:`charts.ChartPair` outputs the Chinese SVG,
+the English one, then the narrow drawing of each (``-narrow``). Each SVG names
+its language, caption, source and chart in its Dublin Core metadata. This
+transform groups the outputs into one numbered figure:
 
     <figure id="chart-employment">
       <div class="bl-pair bl-charts">
-        <div lang="zh-CN" class="bl-block bl-zh"><img loading="lazy" ...></div>
-        <div lang="en" class="bl-block bl-en"><img loading="lazy" ...></div>
+        <div lang="zh-CN" class="bl-block bl-zh"><picture>
+          <source media="(max-width: 599.98px)" srcset="…narrow.svg" width=… height=…>
+          <img loading="lazy" width=… height=… ...></picture></div>
+        <div lang="en" class="bl-block bl-en"><picture>…</picture></div>
       </div>
-      <figcaption>图/Fig. 1 <span lang="zh-CN">…。来源：…</span> <span lang="en">… Source: …</span>
+      <figcaption><span lang="zh-CN">图</span> · <span lang="en">Fig.</span> 1
+        <span lang="zh-CN">…。来源：…</span> <span lang="en">… Source: …</span>
     </figure>
 
-so the language switch shows one image or both, and a hidden image is never
-downloaded (``loading="lazy"`` images that are not displayed are not fetched).
+so the language switch shows one image or both (stacked, each as wide as the
+column: panda.css), a phone gets the drawing made for its width, and a hidden
+image is never downloaded (``loading="lazy"`` images that are not displayed are
+not fetched; a ``<picture>`` fetches only the source it picks).
 
 Under the caption come the chart's data: the numbers it plots (JSON in the SVG's
 metadata, written by :mod:`charts`) as a "download the data" link to a CSV
@@ -26,7 +32,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import posixpath
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -39,6 +47,7 @@ from sphinx.util import logging
 
 from .bilingual import lang_block, lang_pair, lang_span
 from .labels import bi_nodes, sep
+from .sources import registry, source_nodes
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +58,21 @@ DATA_HEADERS = ("指标", "Metric", "数值 Value", "单位", "Unit")
 DATA_DIR = "_build/chart-data"
 _SVG = "{http://www.w3.org/2000/svg}"
 _LANG_SUFFIX = {"zh-CN": "zh", "en": "en"}
+#: the identifier suffix and viewport of a chart's narrow drawing (charts._render.NARROW_SUFFIX, NARROW_MEDIA)
+NARROW_SUFFIX = "-narrow"
+NARROW_MEDIA = "(max-width: 599.98px)"
 
 
 class chart_image(nodes.image):
     """A chart's ``<img>``: lazily loaded, with its intrinsic size (no layout jump)."""
+
+
+class chart_picture(nodes.General, nodes.Element):
+    """``<picture>``: a chart's narrow drawing (:class:`chart_source`) for narrow viewports, else its image."""
+
+
+class chart_source(nodes.image):
+    """``<source>`` of a :class:`chart_picture`: an image node, so Sphinx copies the file and the gate checks it."""
 
 
 class data_details(nodes.General, nodes.Element):
@@ -140,20 +160,24 @@ class GroupChartPairs(SphinxTransform):
             info = svg_info(path) if path else None
             if info and info.lang in _LANG_SUFFIX:
                 found.append((bundle, image, info))
-        i = 0
-        while i < len(found):
-            bundle, image, info = found[i]
-            nxt = found[i + 1] if i + 1 < len(found) else None
-            base = info.identifier.removesuffix("-zh")
-            if (info.lang == "zh-CN" and nxt and nxt[2].lang == "en"
-                    and nxt[2].identifier.removesuffix("-en") == base):
-                self.make_figure(base, [found[i], nxt])
-                i += 2
+        # a chart's outputs come together: Chinese, English, then each one's narrow drawing (optional)
+        groups: list[list[tuple[nodes.Element, nodes.image, SvgInfo]]] = []
+        for item in found:
+            if groups and _base(groups[-1][0][2]) == _base(item[2]) and not any(
+                    (m[2].lang, _narrow(m[2])) == (item[2].lang, _narrow(item[2])) for m in groups[-1]):
+                groups[-1].append(item)
+            else:
+                groups.append([item])
+        for group in groups:
+            wide = {info.lang: (bundle, image, info) for bundle, image, info in group if not _narrow(info)}
+            narrow = {info.lang: (bundle, image, info) for bundle, image, info in group if _narrow(info)}
+            if set(wide) == {"zh-CN", "en"} and set(narrow) <= set(wide):
+                self.make_figure(_base(group[0][2]), [wide["zh-CN"], wide["en"]], narrow)
                 continue
+            info = group[0][2]
             logger.error(f"chart {info.identifier!r} ({info.lang}) has no partner in the other language; "
                          "show a ChartPair (the chart functions' default) so both languages are drawn",
                          location=(self.env.docname, self.shown_at(output)), type="panda", subtype="charts")
-            i += 1
 
     def shown_at(self, output: nodes.Element) -> int | None:
         """The file line of the cell's last code line, the one whose value is shown."""
@@ -170,7 +194,7 @@ class GroupChartPairs(SphinxTransform):
                 last = number
         return last
 
-    def make_figure(self, base: str, members) -> None:
+    def make_figure(self, base: str, members, narrow: dict) -> None:
         first_bundle = members[0][0]
         parent = first_bundle.parent
         index = parent.index(first_bundle)
@@ -191,19 +215,31 @@ class GroupChartPairs(SphinxTransform):
             replacement["loading"] = "lazy"
             replacement["chart_size"] = (info.width, info.height)
             image.replace_self(replacement)
+            if info.lang in narrow:
+                n_bundle, n_image, n_info = narrow[info.lang]
+                n_bundle.parent.remove(n_bundle)
+                source = chart_source(**n_image.attributes)
+                source["chart_size"] = (n_info.width, n_info.height)
+                picture = chart_picture()
+                replacement.replace_self(picture)
+                picture += source
+                picture += replacement
             block = lang_block(lang=info.lang, classes=["bl-block", f"bl-{suffix}", "bl-chart-block"])
             block += bundle
             pair += block
-            source = (f"。来源：{info.source}" if suffix == "zh" else f". Source: {info.source}") \
-                if info.source else ""
+            label = ("。来源：" if suffix == "zh" else ". Source: ") if info.source else ""
             if len(caption):
                 caption += sep()
-            caption += lang_span("", info.caption + source, lang=info.lang, classes=[f"bl-{suffix}"])
+            text = lang_span("", info.caption + label, lang=info.lang, classes=[f"bl-{suffix}"])
+            if info.source:  # its name in this side's language, linked (sources.yml)
+                text += source_nodes(info.source, suffix, registry(self.env))
+            caption += text
         # numbered within the issue (图/Fig. 1, 2 ...): Sphinx's numfig numbers
         # figures across the whole book, so a new issue would renumber every
         # later one, and it reads every page of the book again on each build to do it
         self.numbered += 1
-        caption.insert(0, nodes.inline("", f"图/Fig. {self.numbered} ", classes=["caption-number"]))
+        caption.insert(0, nodes.inline("", "", *bi_nodes("图", "Fig."), nodes.Text(f" {self.numbered} "),
+                                       classes=["caption-number"]))
         figure += pair
         figure += caption
         data = members[0][2].data
@@ -234,6 +270,16 @@ class GroupChartPairs(SphinxTransform):
         details += _table(data)
         legend += details
         return legend
+
+
+def _narrow(info: SvgInfo) -> bool:
+    return info.identifier.endswith(NARROW_SUFFIX)
+
+
+def _base(info: SvgInfo) -> str:
+    """The chart's name, the same for its languages and drawings (``employment`` of ``employment-zh-narrow``)."""
+    name = info.identifier.removesuffix(NARROW_SUFFIX)
+    return name.removesuffix(f"-{_LANG_SUFFIX[info.lang]}")
 
 
 def _table(data: tuple) -> nodes.table:
@@ -287,6 +333,28 @@ def _depart_chart_image(self, node):
     self.depart_image(node)
 
 
+def _visit_picture(self, node):
+    self.body.append("<picture>")
+
+
+def _depart_picture(self, node):
+    self.body.append("</picture>")
+
+
+def _visit_source(self, node):
+    uri = node["uri"]
+    if uri in self.builder.images:  # as Sphinx's visit_image finds the copied file
+        uri = posixpath.join(self.builder.imgpath, urllib.parse.quote(self.builder.images[uri]))
+    width, height = node.get("chart_size", (0, 0))
+    size = f' width="{width}" height="{height}"' if width and height else ""
+    self.body.append(f'<source media="{NARROW_MEDIA}" srcset="{self.attval(uri)}" type="image/svg+xml"{size}>')
+    raise nodes.SkipNode
+
+
+def _depart_source(self, node):
+    pass
+
+
 def _no_numfig(app: Sphinx, config) -> None:
     # Charts are numbered per issue here (make_figure). Sphinx's numfig, which
     # Jupyter Book's LaTeX extension switches on at config-inited for every
@@ -297,6 +365,8 @@ def _no_numfig(app: Sphinx, config) -> None:
 def setup_chartfig(app: Sphinx) -> None:
     app.connect("config-inited", _no_numfig, priority=900)
     app.add_node(chart_image, html=(_visit_chart_image, _depart_chart_image))
+    app.add_node(chart_picture, html=(_visit_picture, _depart_picture))
+    app.add_node(chart_source, html=(_visit_source, _depart_source))
     app.add_node(data_details, html=(_visit_details, _depart_details))
     app.add_node(data_summary, html=(_visit_summary, _depart_summary))
     app.add_transform(GroupChartPairs)

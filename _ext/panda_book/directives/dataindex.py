@@ -27,6 +27,7 @@ from ..model.store import FigureStore, pages_to_rewrite
 from .bilingual import lang_block, lang_pair, lang_span
 from .chartfig import chart_image, svg_info
 from .labels import bi_html, bi_nodes, sep
+from .sources import bi_source_nodes, registry
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ def _table(app, fromdoc: str, rows) -> nodes.table:
         row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, "", *_issue_label(meta))))
         row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, f"story-{fig.story}",
                                                              nodes.Text(fig.story))))
-        row += nodes.entry("", nodes.paragraph("", fig.source))
+        row += nodes.entry("", nodes.paragraph("", "", *bi_source_nodes(fig.source, registry(app.env))))
         cites = nodes.paragraph()
         for lang, zh_label, en_label in (("zh", "中文", "Chinese"), ("en", "英文", "English")):
             anchor = nodes.make_id(f"sentence-{fig.id}-{lang}")

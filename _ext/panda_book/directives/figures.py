@@ -15,6 +15,7 @@ from newsletter import FiguresError, parse_figures
 
 from .bilingual import lang_span
 from .dataindex import note_records
+from .sources import bi_source_nodes, registry
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class FiguresDirective(SphinxDirective):
             row += _cell(*_both(fig.label_zh, fig.label_en))
             row += _cell(*_both(fig.text_zh(), fig.text_en()))
             row += _cell(nodes.Text(fig.period))
-            row += _cell(nodes.Text(fig.source))
+            row += _cell(*bi_source_nodes(fig.source, registry(self.env)))
             body += row
         group += body
         holder = figures_table()

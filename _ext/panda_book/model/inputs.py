@@ -85,8 +85,9 @@ def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 #: files of the book that every page draws from, beside its own source: the topic names (each story's tag
-#: links) and the search word list (how every page's words are indexed). Sphinx watches neither.
-BOOK_INPUTS = ("tags.yml", "search/zh-terms.txt")
+#: links), the sources (each story's source line, the figure tables and chart captions, the data page) and the
+#: search word list (how every page's words are indexed). Sphinx watches none of them.
+BOOK_INPUTS = ("tags.yml", "sources.yml", "search/zh-terms.txt")
 
 
 def book_inputs_digest(srcdir: Path) -> str:
@@ -98,7 +99,7 @@ def book_inputs_digest(srcdir: Path) -> str:
 
 
 def _book_inputs_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
-    """Every page, when tags.yml or the search word list changed (an incremental build must equal a clean one)."""
+    """Every page, when a file of BOOK_INPUTS changed (an incremental build must equal a clean one)."""
     digest = book_inputs_digest(Path(app.srcdir))
     state = book_state(env)
     before, state.inputs_digest = state.inputs_digest, digest

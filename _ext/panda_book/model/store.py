@@ -81,7 +81,7 @@ class BookState:
     relations: dict | None = None
     #: the topic pages' inputs (site/archive.py)
     topics_digest: str | None = None
-    #: tags.yml and the search word list (model/inputs.py)
+    #: tags.yml, sources.yml and the search word list (model/inputs.py)
     inputs_digest: str | None = None
     #: the chart and record code (model/inputs.py)
     code_digest: str | None = None

@@ -60,7 +60,9 @@ def sweep(outdir: Path, env, started: float, removed_docs: set[str],
         if rel.parts[0] in special:
             continue
         doc = rel.with_suffix("").as_posix()
-        if not fresh(path) and (doc in removed_docs or (removed_docs is ALL and doc not in env.all_docs
+        if not fresh(path) and rel.as_posix() == "genindex.html" and not env.config.html_use_index:
+            drop(path)  # the general index, turned off since the last build (the setting does not renew the env)
+        elif not fresh(path) and (doc in removed_docs or (removed_docs is ALL and doc not in env.all_docs
                                                         and rel.as_posix() not in LATE_PAGES)):
             drop(path)
         else:

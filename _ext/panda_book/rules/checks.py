@@ -116,7 +116,7 @@ def svg_description(path: Path) -> str | None:
 def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     """The rules of the issue format (:mod:`newsletter.rules`, the validator's) on the page's model: errors fail
     the build at their line, notes (a partial translation's unmatched numbers) are printed."""
-    from newsletter.book import BookError, read_tags
+    from newsletter.book import BookError, read_sources, read_tags
     from newsletter.rules import RULES, Page, page_findings, page_rules
 
     path = Path(app.env.doc2path(docname))
@@ -126,8 +126,12 @@ def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     except BookError as exc:
         logger.error(exc.message, location=exc.path, type="panda", subtype="tags")
         tags = None
+    try:
+        sources = read_sources(Path(app.srcdir))
+    except BookError:
+        sources = None  # (check_book stopped the build on it, with its line)
     page = Page(source[0], path.relative_to(app.srcdir).as_posix(), file=path, root=Path(app.srcdir), tags=tags,
-                is_issue=is_issue)
+                sources=sources, is_issue=is_issue)
     errors = 0
     for finding in page_findings(page, RULES if is_issue else page_rules):
         if finding.level == "error":

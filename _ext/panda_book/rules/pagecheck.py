@@ -243,6 +243,11 @@ class _WidgetHTML(HTMLParser):
             elif name in _URL_ATTRS and value and not re.match(r"^data:image/(png|svg\+xml)[;,]", value) \
                     and url_problem(value):
                 self.problems.append(f"<{tag} {name}={value[:40]!r}>")
+            elif name == "srcset" and value:  # a chart's narrow drawing (<picture><source srcset>)
+                for url in value.split(","):
+                    url = url.strip().split(" ")[0]
+                    if not re.match(r"^data:image/(png|svg\+xml)[;,]", url) and url_problem(url):
+                        self.problems.append(f"<{tag} {name}={url[:40]!r}>")
 
     handle_startendtag = handle_starttag
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from markupsafe import Markup
 from sphinx.application import Sphinx
 from sphinx.errors import SphinxError
 from sphinx.util import logging
@@ -37,8 +38,7 @@ from sphinx.util.docutils import SphinxDirective
 from newsletter.issue import issue_datetime
 from newsletter.rules import CARD_STORIES
 
-from ..directives.bilingual import GAP_TEXT
-from ..directives.labels import bi_html, bi_nodes
+from ..directives.labels import bi_date, bi_date_html, bi_html, bi_nodes
 from ..model.store import IssueStore, book_state, pages_to_rewrite, run_state
 
 logger = logging.getLogger(__name__)
@@ -55,10 +55,10 @@ def _store(env) -> dict:
     return IssueStore.of(env)
 
 
-def headline(story: dict, lang: str) -> str:
-    """A story's headline in one language, or the gap marker where the source has none
-    (a link must have a name in every reading mode)."""
-    return story[lang] or f"⟨{GAP_TEXT[(lang, 'headline')]}⟩"
+def headline_nodes(story: dict) -> list[nodes.Node]:
+    """A story's headlines as a link's name: where the source has one language only, that one
+    in every mode (labels.bi_nodes's fill), so a link has a name in every reading mode."""
+    return bi_nodes(story["zh"], story["en"], fill=True)
 
 
 def issues_newest_first(env) -> list[tuple[str, dict]]:
@@ -88,7 +88,7 @@ def _headlines(app, fromdoc: str, docname: str, stories) -> nodes.bullet_list:
     items = nodes.bullet_list(classes=["bl-headlines"])
     for story in stories:
         uri = app.builder.get_relative_uri(fromdoc, docname) + f"#story-{story['id']}"
-        para = nodes.paragraph("", "", nodes.reference("", "", *bi_nodes(headline(story, "zh"), headline(story, "en")),
+        para = nodes.paragraph("", "", nodes.reference("", "", *headline_nodes(story),
                                                        refuri=uri, internal=True))
         items += nodes.list_item("", para)
     return items
@@ -113,7 +113,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 title += nodes.Text(": ")
             title += nodes.reference("", "", *bi_nodes(zh, en), refuri=uri, internal=True)
             section += title
-            section += nodes.paragraph("", str(meta.get("date", "")), classes=["bl-issue-date"])
+            section += nodes.paragraph("", "", bi_date(meta), classes=["bl-issue-date"])
             section += _headlines(app, docname, issue_doc, entry["stories"])
             if i == 1:
                 names = ("近期", "Recent issues") if recent is not None else ("往期", "Archive")
@@ -161,9 +161,8 @@ def _topic_pages(app: Sphinx):
         rows = []
         for docname, entry in issues:
             zh, en = issue_name(entry["meta"])
-            rows += [{"href": f"../{docname}.html#story-{story['id']}", "zh": headline(story, "zh"),
-                      "en": headline(story, "en"), "issue_zh": zh, "issue_en": en,
-                      "date": str(entry["meta"].get("date", ""))}
+            rows += [{"href": f"../{docname}.html#story-{story['id']}", "zh": story["zh"], "en": story["en"],
+                      "issue_zh": zh, "issue_en": en, "date": Markup(bi_date_html(entry["meta"]))}
                      for story in entry["stories"] if tag in story["tags"]]
         body = render("topic.html", names=names, rows=rows)
         topics.append({"tag": tag, "zh": names["zh"], "en": names["en"], "count": len(rows)})
@@ -180,11 +179,10 @@ def _topic_pages(app: Sphinx):
 def _templates():
     """The generated pages' templates (site/templates/), autoescaped: what they print from data is escaped."""
     import jinja2
-    from markupsafe import Markup
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.globals["bi"] = lambda zh, en: Markup(bi_html(zh, en))  # the one bilingual label (labels.py)
+    env.globals["bi"] = lambda zh, en, fill=False: Markup(bi_html(zh, en, fill))  # the one bilingual label (labels.py)
     return env
 
 

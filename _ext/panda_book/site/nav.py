@@ -34,9 +34,18 @@ def _title(env, docname: str | None) -> str | None:
 
 
 def _relations(env) -> dict[str, tuple]:
-    """For each document: its parent and neighbours, with their titles."""
+    """For each document: its parent and neighbours, with their titles (an issue's neighbours are the issues
+    before and after it, issuepage.py)."""
+    from .issuepage import issue_link_title, issue_neighbours
+
+    issues = issue_neighbours(env)
     out = {}
     for docname, (parent, prev, nxt) in env.collect_relations().items():
+        if docname in issues:
+            prev, nxt = issues[docname]
+            out[docname] = (parent, prev, prev and issue_link_title(env, prev), nxt,
+                            nxt and issue_link_title(env, nxt), _title(env, env.config.root_doc))
+            continue
         out[docname] = (parent, prev, _title(env, prev), nxt, _title(env, nxt), _title(env, env.config.root_doc))
     return out
 

@@ -14,15 +14,18 @@
   }
 })();
 (function () {
-  // Reading mode: ?lang= in the address, else the reader's last choice, else 双语.
-  var d = document.documentElement, ok = /^(zh|en|both)$/, m = null;
+  // Reading mode: ?lang= in the address, else the reader's last choice, else 双语; in 双语, the
+  // language the reader put first (Chinese unless they chose English), which <html lang> follows.
+  var d = document.documentElement, ok = /^(zh|en|both)$/, m = null, first = null;
   try {
     m = new URLSearchParams(location.search).get("lang");
     if (m && ok.test(m)) localStorage.setItem("panda-lang", m);
     else m = localStorage.getItem("panda-lang");
+    first = localStorage.getItem("panda-first");
   } catch (e) {}
   if (!m || !ok.test(m)) m = "both";
+  if (first !== "en") first = "zh";
   d.dataset.lang = m;
-  d.setAttribute("data-base-lang", d.lang);
-  if (m !== "both") d.lang = m === "zh" ? "zh-CN" : "en";
+  d.dataset.first = first;
+  d.lang = (m === "both" ? first : m) === "zh" ? "zh-CN" : "en";
 })();

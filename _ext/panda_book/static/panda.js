@@ -4,11 +4,12 @@
 //   <head> before the page is drawn (static/panda-lang-init.js); CSS does
 //   the hiding. The choice is kept in localStorage; ?lang=zh|en|both sets it.
 // - Switching keeps the story in view where it was on screen.
+// - In 双语 the reader chooses which language comes first (<html data-first>), kept too.
 // - A story with no text in the chosen language offers the other language.
 // - Interactive views (ipywidgets) load their 3.6 MB bundle on request only.
 // - A page opened from a search result highlights the terms that matched it (?hl=).
-// - The theme's print and full-screen buttons, whose onclick the
-//   Content-Security-Policy blocks, work by data-panda-click (csp.py).
+// - The print button works by data-panda-click: the Content-Security-Policy
+//   runs no inline onclick (csp.py).
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -33,7 +34,7 @@
     if (!(mode in MODES)) return;
     var place = keepPlace ? anchor() : null;
     root.dataset.lang = mode;
-    root.lang = MODES[mode] || root.getAttribute("data-base-lang") || "en";
+    root.lang = MODES[mode] || MODES[root.dataset.first === "en" ? "en" : "zh"];
     try { localStorage.setItem("panda-lang", mode); } catch (e) { /* private mode */ }
     var url = new URL(location.href);
     if (url.searchParams.has("lang")) {
@@ -59,6 +60,22 @@
     document.querySelectorAll(".bl-switch").forEach(function (group) {
       group.addEventListener("change", function (event) {
         if (event.target.name === "bl-lang") setMode(event.target.value, true);
+      });
+    });
+  }
+
+  function initOrder() {
+    // 英文在前 · English first: a toggle, shown in 双语 only (panda.css)
+    document.querySelectorAll(".bl-order").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(root.dataset.first === "en"));
+      button.addEventListener("click", function () {
+        var place = anchor();
+        var first = root.dataset.first === "en" ? "zh" : "en";
+        root.dataset.first = first;
+        try { localStorage.setItem("panda-first", first); } catch (e) { /* private mode */ }
+        document.querySelectorAll(".bl-order").forEach(function (b) { b.setAttribute("aria-pressed", String(first === "en")); });
+        setMode(root.dataset.lang, false);
+        if (place && place.el.getClientRects().length) window.scrollBy(0, place.el.getBoundingClientRect().top - place.top);
       });
     });
   }
@@ -101,6 +118,12 @@
         '<span lang="en" class="bl-en">Load the interactive view</span>';
       view.parentNode.insertBefore(button, view);
       buttons.push(button);
+      // the view's rows of buttons, one per language (charts.chart_switcher), get their lang when drawn
+      new MutationObserver(function () {
+        view.parentNode.querySelectorAll(".bl-zh:not([lang]), .bl-en:not([lang])").forEach(function (el) {
+          el.lang = el.classList.contains("bl-zh") ? "zh-CN" : "en";
+        });
+      }).observe(view.parentNode, { childList: true, subtree: true });
     });
     var loading = null;
     function load() {
@@ -202,7 +225,6 @@
   function initClicks() {
     var actions = {
       print: function () { window.print(); },
-      fullscreen: function () { if (window.toggleFullScreen) window.toggleFullScreen(); },
     };
     document.querySelectorAll("[data-panda-click]").forEach(function (el) {
       var action = actions[el.getAttribute("data-panda-click")];
@@ -218,6 +240,7 @@
   ready(function () {
     initHighlight();
     initSwitch();
+    initOrder();
     initReveal();
     initWidgets();
     initBackToTop();

@@ -43,12 +43,13 @@ from ..directives.labels import bi_html
 from ..model.store import FigureStore
 
 TERMS_FILE = "search/zh-terms.txt"
-#: classes of interface elements: gap markers and their notes, the reveal button, the separator of a
-#: bilingual label, the reading switch, topic links, heading anchors, labels for screen readers only,
-#: what only scripts or only print show. Neither indexed nor shown in a snippet, nor highlighted
-#: (static/panda-search.js and static/panda.js read the same list; tests/test_search.py holds them to it).
-INTERFACE_CLASSES = ("bl-gap", "bl-gap-note", "bl-reveal", "bl-sep", "bl-switch", "bl-tags", "headerlink",
-                     "visually-hidden", "pst-js-only", "d-print-none", "onlyprint")
+#: classes of interface elements: gap markers and their notes, the note before a headline shown in the
+#: other language, the reveal button, the separator of a bilingual label, the reading switch, topic links,
+#: the reading time, heading anchors, labels for screen readers only, what only scripts or only print
+#: show. Neither indexed nor shown in a snippet, nor highlighted (static/panda-search.js and
+#: static/panda.js read the same list; tests/test_search.py holds them to it).
+INTERFACE_CLASSES = ("bl-gap", "bl-gap-note", "bl-fill-note", "bl-reveal", "bl-sep", "bl-switch", "bl-tags",
+                     "bl-reading-time", "headerlink", "visually-hidden", "pst-js-only", "d-print-none", "onlyprint")
 #: what the reader sees where a text is missing (bilingual.py), bare or in ⟨ ⟩ (archive.py's headlines)
 GAP_TEXTS = tuple(sorted(set(GAP_TEXT.values())))
 #: the start of a number's term in the index: no word starts with it, and Sphinx's stemmer keeps it

@@ -22,7 +22,7 @@ from docutils.utils import new_document
 
 from newsletter.figures import format_en, format_zh, load_figures
 
-from .browsing import DESKTOP, ISSUE, MODES, PHONE, clean, visible_texts, visit
+from .browsing import AXE, DESKTOP, ISSUE, MODES, PHONE, clean, visible_texts, visit
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -212,9 +212,13 @@ def test_the_message_counts_in_the_modes_language(open_page, mode):
 
 
 @in_chromium
-@pytest.mark.parametrize(("mode", "query"), [("both", "成都"), ("zh", "成都"), ("en", "Chengdu")])
-def test_a_topic_page_is_found_with_clean_bilingual_snippets(open_page, mode, query):
-    pg = _search(open_page(), query, mode)
+@pytest.mark.parametrize(("mode", "query", "dark"), [("both", "成都", True), ("zh", "成都", False),
+                                                     ("en", "Chengdu", True)])
+def test_a_topic_page_is_found_with_clean_bilingual_snippets(open_page, mode, query, dark):
+    pg = open_page(bypass_csp=True)  # for axe's script (tests/test_csp.py holds the search page to its policy)
+    if dark:
+        pg.emulate_media(color_scheme="dark")
+    _search(pg, query, mode)
     links = _links(pg)
     assert any(h.startswith("topics/chengdu.html") for h in links), links
     assert len(links) == len({urlsplit(h).path for h in links})  # each page once
@@ -228,6 +232,10 @@ def test_a_topic_page_is_found_with_clean_bilingual_snippets(open_page, mode, qu
     marked = {t.lower() for t in pg.locator("#search-results span.highlighted").evaluate_all(
         "els => els.map(e => e.textContent)")}
     assert marked == {query.lower()}, marked
+    # the results, their marks (the text's colour on the theme's mark, dark mode too) and labels pass axe
+    pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    assert pg.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""") == []
     clean(pg)
 
 

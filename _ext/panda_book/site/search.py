@@ -13,9 +13,11 @@ the pages that contain its words; English keeps Sphinx's stemming.
 
 Numbers: each figure record of an issue (its ``{figures}`` block) puts one term
 for its value into the index, ``#`` and the value in digits (``#2030000``), for
-the issue's page and the data page. The splitter turns a number the reader
-types, in either language's form (203万, 2.03 million, 2,030,000, 2030000), into
-the same term, so either form finds the issue whose text holds the other.
+the issue's page and the data page. The search page's script
+(static/panda-search.js, around this splitter) turns a number the reader types,
+in either language's form (203万, 2.03 million, 2,030,000, 2030000), into the
+same term, so either form finds the issue whose text holds the other. A number
+no figure has is split as before.
 
 Topic pages (``topics/*.html``, written by archive.py from tags.yml) are no
 Sphinx documents, so Sphinx drops them from the index on every build: they are
@@ -23,7 +25,10 @@ indexed again each build, from the same store and tags.yml their pages come from
 
 Interface text (gap markers, buttons, the separator, visually hidden labels:
 :data:`INTERFACE_CLASSES`, :data:`GAP_TEXTS`) is kept out of the index; the
-search page's script (static/panda-search.js) keeps it out of the snippets.
+search page's script keeps it out of the snippets, writes the result message
+in the reading mode's language(s), requires every word of the query, and gives
+each result link the terms that matched its page (``?hl=``, which static/panda.js
+highlights; Sphinx's own stored terms are dropped).
 """
 
 from __future__ import annotations

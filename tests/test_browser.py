@@ -246,28 +246,6 @@ def test_interactive_view_loads_on_request(open_page):
     clean(pg)
 
 
-# ---- search -------------------------------------------------------------------
-
-@pytest.mark.parametrize("query", ["微短剧", "就业", "南宁", "employment", "Nanning", "就业人数", "微短剧产业",
-                                   "非遗", "短剧出海"])
-def test_search_finds_issue_1(open_page, query):
-    pg = visit(open_page(), f"search.html?q={query}")
-    pg.locator("#search-results p.search-summary").wait_for(timeout=15000)
-    links = pg.locator("#search-results ul.search a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
-    assert any("001-2025-11" in (h or "") for h in links), (query, links)
-    clean(pg)
-
-
-@pytest.mark.parametrize("query", ["量子计算机", "blockchain"])
-def test_search_does_not_find_what_is_not_there(open_page, query):
-    pg = visit(open_page(), f"search.html?q={query}")
-    summary = pg.locator("#search-results p.search-summary")
-    summary.wait_for(timeout=15000)
-    assert pg.locator("#search-results ul.search li").count() == 0
-    assert "没有找到" in summary.inner_text() and "did not match" in summary.inner_text()
-    clean(pg)
-
-
 # ---- every page -------------------------------------------------------------------
 
 def test_every_page_stays_on_the_site_without_icon_font_or_errors(open_page, built_book):

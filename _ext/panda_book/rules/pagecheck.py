@@ -39,7 +39,7 @@ SCRIPTS = frozenset({
     "_static/scripts/sphinx-book-theme.js", "_static/scripts/bootstrap.js",
     "_static/scripts/pydata-sphinx-theme.js", "_static/searchtools.js", "_static/language_data.js",
     "searchindex.js", "_static/clipboard.min.js", "_static/copybutton.js", "_static/togglebutton.js",
-    "_static/design-tabs.js",
+    "_static/design-tabs.js", "_static/panda-search.js",
 })
 #: the interactive view's scripts, which static/panda.js loads on request from ``<meta name="panda-widgets">``
 #: (after the view's state, ``_static/widgets/<page>.json``); the same files as ``nb_ipywidgets_js`` in _config.yml

@@ -7,7 +7,7 @@
 // - In 双语 the reader chooses which language comes first (<html data-first>), kept too.
 // - A story with no text in the chosen language offers the other language.
 // - Interactive views (ipywidgets) load their 3.6 MB bundle on request only.
-// - The search page splits an unspaced Chinese query into the index's words.
+// - A page opened from a search result highlights the terms that matched it (?hl=).
 // - The print button works by data-panda-click: the Content-Security-Policy
 //   runs no inline onclick (csp.py).
 (function () {
@@ -173,22 +173,45 @@
     }
   }
 
-  function initSearchText() {
-    // What Documentation.addTranslations does, without its `new Function(plural_expr)`:
-    // the Content-Security-Policy allows no eval (csp.py).
-    if (typeof Documentation === "undefined" || !Documentation.TRANSLATIONS) return;
-    Object.assign(Documentation.TRANSLATIONS, {
-      "Search Results": "搜索结果 · Search Results",
-      "Searching": "正在搜索 · Searching",
-      "Preparing search...": "正在准备搜索… · Preparing search...",
-      "Search finished, found ${resultCount} page(s) matching the search query.":
-        "找到 ${resultCount} 个相关页面 · Found ${resultCount} page(s) matching the search query.",
-      "Your search did not match any documents. Please make sure that all words are spelled correctly and that you've selected enough categories.":
-        "没有找到相关页面，请检查拼写。 · Your search did not match any documents. Please check the spelling.",
-      "Hide Search Matches": "隐藏搜索结果 · Hide Search Matches",
+  // Search: a result link carries the terms that matched its page (?hl=, static/panda-search.js);
+  // they are highlighted in the article, outside interface text (site/search.py's INTERFACE_CLASSES).
+  // Sphinx's highlighter would show every term of the last search on whatever page opens next.
+  var INTERFACE = ["bl-gap", "bl-gap-note", "bl-fill-note", "bl-reveal", "bl-sep", "bl-switch", "bl-tags",
+    "bl-reading-time", "headerlink", "visually-hidden", "pst-js-only", "d-print-none", "onlyprint"];
+  try { localStorage.removeItem("sphinx_highlight_terms"); } catch (e) { /* private mode */ }
+
+  function highlightTerm(scope, term) {
+    var skip = INTERFACE.map(function (c) { return "." + c; }).concat(["button", "script", "style", ".highlighted"]).join(", ");
+    var walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        return node.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      },
     });
-    Documentation.PLURAL_EXPR = function (n) { return n === 1 ? 0 : 1; };
-    Documentation.LOCALE = "zh_CN+en";
+    var found = [];
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.data.toLowerCase().indexOf(term) !== -1) found.push(node);
+    }
+    found.forEach(function (node) {
+      var at;
+      while (node && (at = node.data.toLowerCase().indexOf(term)) !== -1) {
+        var hit = node.splitText(at);
+        node = hit.splitText(term.length);
+        var mark = document.createElement("span");
+        mark.className = "highlighted";
+        hit.parentNode.replaceChild(mark, hit);
+        mark.appendChild(hit);
+      }
+    });
+  }
+
+  function initHighlight() {
+    var url = new URL(location.href);
+    if (!url.searchParams.has("hl")) return;
+    var terms = url.searchParams.getAll("hl").map(function (t) { return t.trim().toLowerCase(); }).filter(Boolean);
+    url.searchParams.delete("hl");
+    history.replaceState(history.state, "", url);
+    var scope = document.querySelector('[role="main"] article') || document.querySelector('[role="main"]');
+    if (scope) terms.forEach(function (term) { highlightTerm(scope, term); });
   }
 
   function initFilters() {
@@ -262,8 +285,8 @@
     else document.addEventListener("DOMContentLoaded", fn);
   }
 
-  initSearchText();
   ready(function () {
+    initHighlight();
     initSwitch();
     initOrder();
     initSidebarToggle();

@@ -85,10 +85,14 @@ def test_every_page_in_every_mode_tags_its_languages_draws_no_jp_face_and_passes
         open_page, built_book, viewport, scheme, tmp_path):
     axe = AXE.read_text(encoding="utf-8")
     problems = {}
-    for path in site_pages(built_book.html, one_topic=True):
+    # every page, and the search page with results (its message and snippets are written by a script)
+    for path in [*site_pages(built_book.html, one_topic=True), "search.html?q=就业"]:
         pg = open_page(VIEWPORTS[viewport], bypass_csp=True)  # axe's script; the policy is tested in test_csp.py
         pg.emulate_media(color_scheme=scheme)
         pg.goto(f"{pg.site}/{path}", wait_until="load")
+        if "?q=" in path:  # the results, their message and snippets are written by the search script
+            pg.locator("#search-results p.search-summary span").first.wait_for(state="attached", timeout=15000)
+            pg.wait_for_load_state("networkidle")
         pg.add_script_tag(content=axe)
         has_switch = pg.locator(".bl-switch input").count() > 0
         for mode in MODES if has_switch else ("page",):

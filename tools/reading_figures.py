@@ -57,12 +57,15 @@ def main(html: Path) -> None:
 
             jp = untagged = 0
             violations = {"light": 0, "dark": 0}
-            pages = site_pages(html, one_topic=True)
+            pages = [*site_pages(html, one_topic=True), "search.html?q=就业"]
             for scheme in ("light", "dark"):
                 for viewport in (PHONE, DESKTOP):
                     for path in pages:
                         pg = page(viewport, scheme, bypass_csp=True)
                         pg.goto(f"{site}/{path}", wait_until="load")
+                        if "?q=" in path:
+                            pg.locator("#search-results p.search-summary span").first.wait_for(state="attached")
+                            pg.wait_for_load_state("networkidle")
                         pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))
                         switch = pg.locator(".bl-switch input").count() > 0
                         for mode in MODES if switch else ("page",):

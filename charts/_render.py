@@ -210,9 +210,11 @@ def _render_one(name: str, draw, *, narrow: bool, title: str, alt: str, lang: st
     with style.context([STYLE, rc or {}]):
         fig = MplFigure(figsize=(NARROW_WIDTH if narrow else WIDE_WIDTH, rcParams["figure.figsize"][1]))
         FigureCanvasAgg(fig)
-        draw(fig, narrow)
         with warnings.catch_warnings():
+            # a glyph the font lacks is an error while the chart is drawn too (wrap() measures its text there),
+            # not only when it is saved: a warning on stderr would fail the build without the reason
             warnings.simplefilter("error")
+            draw(fig, narrow)
             # the tight box (savefig.bbox: tight) laid out once, for both files: each savefig would lay the
             # figure out again to find it (a sixth of a notebook's chart time)
             fig.draw_without_rendering()

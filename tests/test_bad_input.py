@@ -144,9 +144,10 @@ def second_issue(number_from: str, number_to: str, date_to: str | None = None, l
     """A second issue, copied from the first (same number unless changed), listed in the toc or not."""
     def change(root: Path) -> None:
         text = (root / PATH).read_text(encoding="utf-8").replace(f"  number: {number_from}\n", f"  number: {number_to}\n")
-        if date_to:
-            replace(root / PATH, re.search(r"  date: .*\n", text)[0], f"  date: {date_to}\n")
-            text = re.sub(r"  date: .*\n", f"  date: {date_to}\n", text, count=1)
+        if date_to:  # a day in quotes, as the rules ask
+            date = f'"{date_to}"' if date_to.count("-") == 2 else date_to
+            replace(root / PATH, re.search(r"  date: .*\n", text)[0], f"  date: {date}\n")
+            text = re.sub(r"  date: .*\n", f"  date: {date}\n", text, count=1)
         (root / "issues" / name).write_text(text.replace(NAME, name), encoding="utf-8")
         if listed:
             replace(root / "_toc.yml", f"  - file: issues/{NAME[:-3]}\n",
@@ -203,7 +204,7 @@ CASES = {
         PATH, change=set_date("2025-11-31"), at="  date: ",
         words=["'2025-11-31' is not a date of the calendar", "correct it"]),
     # found by the fourth attack review: the notebook cache cannot store YAML's date object (a traceback, and a
-    # cache broken for the builds after); "2025-11-20" in quotes builds (test_day_dates_build... in test_site.py)
+    # cache broken for the builds after); "2025-10-15" in quotes builds (test_data.py's trend book)
     "an unquoted day": Case(
         PATH, change=set_date("2025-11-20"), at="  date: ",
         words=['write the day in quotes, date: "2025-11-20"']),

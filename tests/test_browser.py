@@ -19,7 +19,6 @@ from .browsing import (
     clean,
     save_screenshot,
     serve,
-    site_pages,
     visible_texts,
     visit,
 )
@@ -248,18 +247,7 @@ def test_interactive_view_loads_on_request(open_page):
 
 # ---- every page -------------------------------------------------------------------
 
-def test_every_page_stays_on_the_site_without_icon_font_or_errors(open_page, built_book):
-    pages = site_pages(built_book.html)
-    assert {"index.html", ISSUE, "search.html"} <= set(pages)
-    for path in pages:
-        for viewport in VIEWPORTS.values():
-            pg = visit(open_page(viewport), path)
-            pg.evaluate(SCROLL_THROUGH)
-            pg.wait_for_load_state("networkidle")
-            assert pg.fonts == [], (path, pg.fonts)  # no icon font, no CJK web font
-            scripts = pg.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
-            assert not [s for s in scripts if "fontawesome" in s or "searchindex" in s and path != "search.html"]
-            clean(pg)
+# every page stays on the site, loads no icon or web font: tests/test_reading_page.py
 
 
 # axe on every page, in every mode, width and colour scheme: tests/test_reading_page.py

@@ -105,6 +105,36 @@ def test_the_card_uses_the_whole_area():
     assert drawn[int(0.33 * cards.HEIGHT):int(0.83 * cards.HEIGHT), 750:1150].sum() > 20000
 
 
+@pytest.mark.parametrize("headline", ["ICH Ratings Go $^$ Again in Nanning", "Wins $ and Hearts as $ Flows"])
+def test_dollar_signs_are_drawn_as_written_not_as_math(headline):
+    # found by the attack review: "$^$" stopped the build with mathtext's traceback; two "$" set the words
+    # between them in italics, without their spaces
+    import matplotlib.text
+
+    drawn = []
+    original = matplotlib.text.Text.draw
+
+    def record(self, renderer):
+        drawn.append((self.get_text(), self.get_parse_math()))
+        return original(self, renderer)
+
+    matplotlib.text.Text.draw = record
+    try:
+        png = cards.draw_card(cards.Card("第1期 · Issue 1", (("", headline),), 1, None, "example.org"))
+    finally:
+        matplotlib.text.Text.draw = original
+    assert Image.open(io.BytesIO(png)).size == (cards.WIDTH, cards.HEIGHT)
+    dollars = [(text, math) for text, math in drawn if "$" in text]
+    assert dollars and not any(math for _, math in dollars), drawn  # drawn, and as plain text
+
+
+@pytest.mark.parametrize(("value", "shown"), [(690000, "69万人"), (53.4, "53.4人"), (99_995_000, "1亿人"),
+                                              (99_999_999, "1亿人"), (3_202_000_000, "32.02亿人"), (1e12, "1万亿人"),
+                                              (9999.6, "1万人")])
+def test_card_numbers_take_the_next_scale_instead_of_an_exponent(value, shown):
+    assert cards._short(value, "人") == shown
+
+
 # ---- og:description and the card in the built book -----------------------------------------
 
 def test_the_description_keeps_whole_headlines_within_200_characters():

@@ -83,8 +83,10 @@ def test_trend_of_a_metric_across_issues(tmp_path):
     (tmp_path / "issues").mkdir()
     months = [(1, "09", 300, 100), (2, "10", 320, 110), (3, "11", 350, 120)]
     for number, month, total, direct in months:
-        (tmp_path / "issues" / f"{number:03d}-2025-{month}.md").write_text(_issue(number, month, total, direct),
-                                                                          encoding="utf-8")
+        text = _issue(number, month, total, direct)
+        if number == 2:  # the day of publication, in quotes (unquoted, the rules refuse it: test_bad_input.py)
+            text = text.replace("  date: 2025-10\n", '  date: "2025-10-15"\n')
+        (tmp_path / "issues" / f"{number:03d}-2025-{month}.md").write_text(text, encoding="utf-8")
     toc = "".join(f"  - file: issues/{n:03d}-2025-{m}\n" for n, m, _, _ in months)
     (tmp_path / "_toc.yml").write_text(f"format: jb-book\nroot: index\nchapters:\n{toc}  - file: data\n  - file: archive\n", encoding="utf-8")
     result = build(tmp_path)
@@ -105,8 +107,13 @@ def test_trend_of_a_metric_across_issues(tmp_path):
             assert img.parent.name == "picture" and source["media"] == "(max-width: 599.98px)"
             assert (result.html / source["srcset"]).is_file() and int(source["width"]) < int(img["width"])
     assert not page.select(".bl-no-trend")
-    # the middle issue links the issues before and after it
+    # the middle issue links the issues before and after it, and gives its day in each language, as the feed does
     middle = soup(result.html / "issues" / "002-2025-10.html")
+    date = middle.select_one(".bl-issue-head time")
+    assert (date["datetime"], date.get_text()) == ("2025-10-15", "2025年10月15日 · October 15, 2025")
+    feed = (result.html / "feed.xml").read_text(encoding="utf-8")
+    assert "<pubDate>Wed, 15 Oct 2025 00:00:00 +0000</pubDate>" in feed  # the real day
+    assert "<pubDate>Mon, 01 Sep 2025 00:00:00 +0000</pubDate>" in feed  # a month-only issue: the first
     assert middle.select_one("a.left-prev")["href"] == "001-2025-09.html"
     assert middle.select_one("a.right-next")["href"] == "003-2025-11.html"
 

@@ -247,7 +247,9 @@ def draw_card(card: Card) -> bytes:
     from charts._render import STYLE
 
     font = _font()
-    with style.context([STYLE, {"savefig.bbox": "standard"}]), warnings.catch_warnings():
+    # text as written: "$" is not mathtext ("Wins $ and Hearts as $ Flows" came out in italics, "$^$" stopped the
+    # build with a parser's traceback)
+    with style.context([STYLE, {"savefig.bbox": "standard", "text.parse_math": False}]), warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph is an error, not a box on the card
         fig = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
         canvas = FigureCanvasAgg(fig)
@@ -275,15 +277,19 @@ def draw_card(card: Card) -> bytes:
     return out.getvalue()
 
 
+#: the card's scales of Chinese numbers, largest first
+_SCALES = ((1e12, "万亿"), (1e8, "亿"), (1e4, "万"), (1.0, ""))
+
+
 def _short(value: float, unit: str) -> str:
-    """690000, 人 -> 69万人; 53.4, 个工日 -> 53.4个工日 (the card has no room for long numbers)."""
-    if abs(value) >= 100_000_000:
-        text = f"{value / 100_000_000:.4g}亿"
-    elif abs(value) >= 10_000:
-        text = f"{value / 10_000:.4g}万"
-    else:
-        text = f"{value:.4g}"
-    return text + unit
+    """690000, 人 -> 69万人; 53.4, 个工日 -> 53.4个工日 (the card has no room for long numbers); a value that rounds
+    up to 10,000 of one scale takes the next (99,995,000 -> 1亿, not 1e+04万)."""
+    for i, (scale, name) in enumerate(_SCALES):
+        if abs(value) >= scale or scale == 1.0:
+            if abs(float(f"{value / scale:.4g}")) >= 10_000 and i > 0:
+                scale, name = _SCALES[i - 1]
+            return f"{value / scale:.4g}{name}{unit}"
+    raise AssertionError("unreachable: the last scale takes every value")
 
 
 def _draw_chart(fig, chart: CardChart) -> None:
@@ -344,7 +350,8 @@ def _meta_tags(app: Sphinx, pagename: str, templatename: str, context, doctree) 
     base = base_url(app)
     entry = IssueStore.of(app.env).get(pagename)
     meta = entry["meta"] if entry else {}
-    title = re.sub(r"<[^>]+>", "", context.get("title") or "PANDA微短剧")
+    # the title as text: Sphinx's is HTML (its tags and entities), escaped once below
+    title = html.unescape(re.sub(r"<[^>]+>", "", context.get("title") or "PANDA微短剧"))
     text = description(meta, entry)
     address = re.sub(r"^https?://", "", base).rstrip("/")
     card = card_of(meta, entry, lead_chart(app, pagename, doctree) if entry else None, address)

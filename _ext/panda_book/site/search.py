@@ -55,7 +55,9 @@ TERMS_FILE = "search/zh-terms.txt"
 #: show. Neither indexed nor shown in a snippet, nor highlighted (static/panda-search.js and
 #: static/panda.js read the same list; tests/test_search.py holds them to it).
 INTERFACE_CLASSES = ("bl-gap", "bl-gap-note", "bl-fill-note", "bl-reveal", "bl-sep", "bl-switch", "bl-tags",
-                     "bl-reading-time", "headerlink", "visually-hidden", "pst-js-only", "d-print-none", "onlyprint")
+                     "bl-reading-time", "headerlink", "visually-hidden", "pst-js-only", "d-print-none", "onlyprint",
+                     # the closing: other issues' headlines and the share block are navigation, not this page's
+                     "bl-closing")
 #: what the reader sees where a text is missing (bilingual.py), bare or in ⟨ ⟩ (archive.py's headlines)
 GAP_TEXTS = tuple(sorted(set(GAP_TEXT.values())))
 #: the start of a number's term in the index: no word starts with it, and Sphinx's stemmer keeps it

@@ -148,6 +148,8 @@ class Issue:
     syntax: list[tuple[int, str]] = field(default_factory=list)
     #: every story as written, a second one of the same id included (``stories`` keeps the first)
     all_stories: list[Story] = field(default_factory=list)
+    #: roles written in headlines: (line, role name)
+    headline_roles: list[tuple[int, str]] = field(default_factory=list)
     #: ``+++`` lines between Markdown cells, with the cell metadata they carry: (line, metadata)
     cell_breaks: list[tuple[int, str]] = field(default_factory=list)
 
@@ -262,8 +264,12 @@ def _note_inline(children, line: int, issue: Issue) -> str:
 
 
 def _inline(text: str, line: int, issue: Issue, env: dict) -> str:
-    """A one-line value that MyST renders as Markdown (a headline), read as :func:`_note_inline` reads it."""
-    return "".join(_note_inline(token.children, line, issue) for token in parser().parseInline(text, env))
+    """A one-line value that MyST renders as Markdown (a headline), read as :func:`_note_inline` reads it; its
+    roles go to ``issue.headline_roles``."""
+    tokens = parser().parseInline(text, env)
+    issue.headline_roles += [(line, str(child.meta.get("name", ""))) for token in tokens
+                             for child in token.children or () if child.type == "myst_role"]
+    return "".join(_note_inline(token.children, line, issue) for token in tokens)
 
 
 def _walk(text: str, offset: int, issue: Issue, story: Story | None, env: dict, inside: str = "",

@@ -159,6 +159,14 @@ def directives(page: Page) -> list[Finding]:
     return out
 
 
+def headline_roles(page: Page) -> list[Finding]:
+    """A headline is text: no role in it (the build's message for an unknown one named no file or line, and a
+    known one such as {math} or {download} draws or links what a headline never holds)."""
+    return [page.error(line, f"a headline holds the role {{{name}}}; a headline is text: write it without "
+                             "roles (links and formatting belong in the story's text)")
+            for line, name in page.issue.headline_roles]
+
+
 def notebook(page: Page) -> list[Finding]:
     """The issue runs in a Python kernel (its front matter's ``kernelspec``; an issue without front matter is
     the book check's finding)."""
@@ -353,8 +361,8 @@ def numbers(page: Page) -> list[Finding]:
 
 
 #: every rule of an issue, in the order their findings are listed
-RULES = (fences, syntax, placement, notebook, raw, images, containers, directives, blocks, stories, topics, sources,
-         card, numbers)
+RULES = (fences, syntax, placement, notebook, raw, images, containers, directives, blocks, stories, headline_roles,
+         topics, sources, card, numbers)
 #: the rules of the book's other pages (home, archive, data), which the project writes: their structure
 page_rules = (fences, syntax, containers, blocks, stories, topics, sources)
 

@@ -216,6 +216,10 @@ CASES = {
     "a math directive": Case(
         PATH, "中文第一段：该项目带动就业约300人。", "中文第一段：该项目带动就业约300人。\n\n```{math}\nx\n```",
         at="```{math}", words=["{math} is not a directive of the issue format"], how=VALIDATE),
+    # the fourth attack review: an unknown role in a headline stopped the build with no file or line
+    "a role in a headline": Case(
+        PATH, ":headline: 中文标题\n", ":headline: 中文标题{raw:html}`<b>x</b>`\n", at=":headline: 中文标题",
+        words=["a headline holds the role {raw:html}", "a headline is text"]),
     "broken front matter": Case(
         PATH, "  display_name: Python 3\n", "  display_name: 'Python 3\n", at="  display_name: ",
         words=["the front matter is not valid YAML", "fix the indentation or quoting"]),

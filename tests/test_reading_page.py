@@ -267,7 +267,9 @@ def test_a_missing_headline_shows_the_other_languages_with_a_note(open_page, bui
     # the story number on the headline's line
     num, first = h2.locator(".bl-num").bounding_box(), head.bounding_box()
     assert abs(num["y"] - first["y"]) < num["height"]
-    set_mode(pg, "both")
+    set_mode(pg, "both")  # beside the other stories' two headlines, the one English headline says what it is
+    assert note.is_visible() and head.is_visible()
+    set_mode(pg, "en")
     assert not note.is_visible() and head.is_visible()
     clean(pg)
     # nowhere a placeholder for a headline, on any page

@@ -20,6 +20,10 @@ from matplotlib.textpath import TextToPath
 
 from newsletter.safety import CHART_DATA_NS as DATA_NS  # where the numbers sit in the SVG's <metadata>
 
+# the viewports that get the narrow drawing (the page's <picture>, the interactive view's) and its identifier's
+# suffix (employment-zh-narrow)
+from newsletter.safety import NARROW_MEDIA, NARROW_SUFFIX  # noqa: F401  (charts' public names)
+
 from ._fonts import register_cjk_font
 
 STYLE = str(files("charts") / "panda.mplstyle")
@@ -35,10 +39,6 @@ DATA_HEADERS = ("指标", "Metric", "数值 Value", "单位", "Unit")
 #: (phones use NARROW_WIDTH: 0.55 to 1.2 x).
 WIDE_WIDTH = 6.6
 NARROW_WIDTH = 3.5
-#: The viewports that get the narrow drawing (the page's <picture>, and the interactive view's).
-NARROW_MEDIA = "(max-width: 599.98px)"
-#: The identifier suffix of a narrow drawing (``employment-zh-narrow``).
-NARROW_SUFFIX = "-narrow"
 #: The house style's smallest font size (pt); tests/test_charts.py and tests/test_chart_legibility.py hold
 #: every chart to it.
 MIN_FONT_PT = 11.0

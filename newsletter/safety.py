@@ -76,6 +76,10 @@ _SVG_HREF = re.compile(r"^(#|data:image/(png|jpeg);base64,)", re.I)
 SVG_NS = "http://www.w3.org/2000/svg"
 #: the chart's numbers, in its <metadata> (charts/_render.py)
 CHART_DATA_NS = "https://panda-minidrama.example/ns/chart-data"
+#: a chart's narrow drawing: the suffix of its identifier, and the viewports that get it (charts/_render.py draws
+#: it, directives/chartfig.py serves it; here, so the extension need not import matplotlib to know them)
+NARROW_SUFFIX = "-narrow"
+NARROW_MEDIA = "(max-width: 599.98px)"
 #: what a <metadata> may hold besides SVG: matplotlib's RDF description (Dublin Core, Creative Commons), the data
 _METADATA_NS = frozenset({SVG_NS, "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://creativecommons.org/ns#",
                           "http://purl.org/dc/elements/1.1/", CHART_DATA_NS})

@@ -45,6 +45,8 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
+from newsletter.safety import NARROW_MEDIA, NARROW_SUFFIX
+
 from .bilingual import lang_block, lang_pair, lang_span
 from .labels import bi_nodes, sep
 from .sources import registry, source_nodes
@@ -58,9 +60,6 @@ DATA_HEADERS = ("指标", "Metric", "数值 Value", "单位", "Unit")
 DATA_DIR = "_build/chart-data"
 _SVG = "{http://www.w3.org/2000/svg}"
 _LANG_SUFFIX = {"zh-CN": "zh", "en": "en"}
-#: the identifier suffix and viewport of a chart's narrow drawing (charts._render.NARROW_SUFFIX, NARROW_MEDIA)
-NARROW_SUFFIX = "-narrow"
-NARROW_MEDIA = "(max-width: 599.98px)"
 
 
 class chart_image(nodes.image):

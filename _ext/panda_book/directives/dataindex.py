@@ -178,6 +178,7 @@ def _table(app, fromdoc: str, rows) -> nodes.table:
     for zh, en in headers:
         row += nodes.entry("", nodes.paragraph("", "", *bi_nodes(zh, en)))
     head += row
+    outlets = registry(app.env)  # sources.yml, read once for the table, not once a row
     for docname, meta, fig in rows:
         anchors = _store(app.env)[docname].get("anchors", set())
         row = nodes.row(ids=[nodes.make_id(f"data-{docname}-{fig.id}")])
@@ -186,7 +187,7 @@ def _table(app, fromdoc: str, rows) -> nodes.table:
         row += nodes.entry("", nodes.paragraph("", fig.period))
         row += nodes.entry("", nodes.paragraph("", "", _link(app.builder, fromdoc, docname, "", *_issue_label(meta))))
         row += _story_cell(app, fromdoc, docname, fig)
-        row += nodes.entry("", nodes.paragraph("", "", *bi_source_nodes(fig.source, registry(app.env))))
+        row += nodes.entry("", nodes.paragraph("", "", *bi_source_nodes(fig.source, outlets)))
         cites = nodes.paragraph()
         for lang, zh_label, en_label in (("zh", "中文", "Chinese"), ("en", "英文", "English")):
             anchor = nodes.make_id(f"sentence-{fig.id}-{lang}")

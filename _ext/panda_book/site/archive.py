@@ -213,6 +213,11 @@ def base_url(app: Sphinx) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def page_url(app: Sphinx, docname: str) -> str:
+    """A page's absolute address (the home page's is the site's own)."""
+    return base_url(app) + (docname + ".html" if docname != "index" else "")
+
+
 def _summary(entry) -> str:
     return " / ".join(" · ".join(p for p in (s["zh"], s["en"]) if p) for s in entry["stories"])
 

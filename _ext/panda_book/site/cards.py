@@ -32,7 +32,7 @@ from sphinx.errors import SphinxError
 from newsletter.rules import CARD_STORIES
 
 from ..model.store import IssueStore
-from .archive import SITE_DESCRIPTION, base_url, issue_name
+from .archive import SITE_DESCRIPTION, base_url, issue_name, page_url
 
 #: the card's size in pixels (OpenGraph's recommended 1.91:1)
 WIDTH, HEIGHT = 1200, 630
@@ -360,7 +360,7 @@ def _meta_tags(app: Sphinx, pagename: str, templatename: str, context, doctree) 
     except UserWarning as exc:  # the rules check the card's text against the font first: this is a safety net
         raise SphinxError(f"{pagename}: the social card cannot be drawn ({exc}); change the first "
                           f"{CARD_STORIES} headlines (python -m newsletter validate names the character)") from None
-    url = base + (pagename + ".html" if pagename != "index" else "")
+    url = page_url(app, pagename)
     tags = {
         "og:title": title, "og:description": text, "og:url": url, "og:image": image,
         "og:image:width": str(WIDTH), "og:image:height": str(HEIGHT), "og:type": "article" if entry else "website",

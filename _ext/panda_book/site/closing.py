@@ -50,7 +50,7 @@ from sphinx.util import logging
 from ..directives.bilingual import lang_block, lang_pair
 from ..directives.labels import bi_html, bi_nodes
 from ..model.store import IssueStore, book_state, digest
-from .archive import base_url, headline_nodes, issue_name, issues_newest_first
+from .archive import headline_nodes, issue_name, issues_newest_first, page_url
 
 logger = logging.getLogger(__name__)
 
@@ -152,10 +152,6 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         closing["classes"] = ["bl-closing", *(c for c in pair["classes"] if not c.startswith("bl-"))]  # the author's
 
 
-def page_url(app: Sphinx, docname: str) -> str:
-    return base_url(app) + (docname + ".html" if docname != "index" else "")
-
-
 def qr_svg(url: str) -> str:
     """The address as a QR code: an SVG (segno, error correction M, 4 px modules, a 2-module border)."""
     import segno
@@ -207,10 +203,11 @@ def _updated(app: Sphinx, env) -> list[str]:
     other topics): written again, though their own source did not change."""
     state = book_state(env)
     before = getattr(state, "recommended", None) or {}
-    now = {doc: digest([(o, s["id"], s["zh"], s["en"], n) for o, s, n in related(env, doc)]
-                       + own_topics(env, doc)
-                       + [issue_name(IssueStore.of(env)[o]["meta"]) for o, _s, _n in related(env, doc)])
-           for doc in IssueStore.of(env)}
+    now = {}
+    for doc in IssueStore.of(env):
+        found = related(env, doc)  # once per issue: it reads every issue's stories
+        now[doc] = digest([(o, s["id"], s["zh"], s["en"], n) for o, s, n in found] + own_topics(env, doc)
+                          + [issue_name(IssueStore.of(env)[o]["meta"]) for o, _s, _n in found])
     state.recommended = now
     return sorted(doc for doc, value in now.items() if before.get(doc) != value and doc in env.all_docs)
 

@@ -22,7 +22,7 @@ from newsletter.issue import issue_date_labels
 
 from ..directives.bilingual import lang_block
 from ..directives.labels import bi_date, bi_html, bi_nodes
-from ..model.store import IssueStore
+from ..model.store import IssueStore, book_state
 from .archive import headline_nodes, issue_name, issues_newest_first
 
 #: Reading speed: Chinese characters and English words a minute (common estimates for news prose).
@@ -122,15 +122,17 @@ def issue_link_title(env, docname: str) -> str:
 
 
 def _neighbour_links(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    neighbours = issue_neighbours(app.env).get(pagename)
-    if neighbours is None:
-        # the book's other pages (home, data, archive) are not a sequence: no 上一页/下一页 between them (the
-        # design review found the archive's "previous" leading to the data page)
+    """The issues before and after an issue page, as nav.py worked them out once for this build (its
+    relations, kept to write a page again when they change); none between the book's other pages (home, data,
+    archive: not a sequence; the design review found the archive's "previous" leading to the data page)."""
+    relations = book_state(app.env).relations or {}
+    if pagename not in IssueStore.of(app.env) or pagename not in relations:
         context["prev"] = context["next"] = None
         return
+    _parent, prev, prev_title, nxt, next_title, _home = relations[pagename]
     context["panda_issue_nav"] = True
-    for key, doc in zip(("prev", "next"), neighbours):
-        context[key] = ({"link": context["pathto"](doc), "title": issue_link_title(app.env, doc)} if doc else None)
+    for key, doc, title in (("prev", prev, prev_title), ("next", nxt, next_title)):
+        context[key] = {"link": context["pathto"](doc), "title": title} if doc else None
 
 
 def setup_issuepage(app: Sphinx) -> None:

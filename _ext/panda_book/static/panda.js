@@ -30,9 +30,22 @@
     return through;
   }
 
-  function setMode(mode, keepPlace) {
-    if (!(mode in MODES)) return;
-    var place = keepPlace ? anchor() : null;
+  function keepingPlace(change) {
+    // change the page's layout, keeping the story the reader is at where it was on screen
+    var place = anchor();
+    change();
+    if (place && place.el.getClientRects().length) {
+      // set, not animated: the theme's scroll-behavior: smooth would animate
+      // (and a later layout pass could cancel) a relative scrollBy
+      var scroller = document.scrollingElement || root;
+      var target = scroller.scrollTop + place.el.getBoundingClientRect().top - place.top;
+      root.style.scrollBehavior = "auto";
+      scroller.scrollTop = target;
+      root.style.scrollBehavior = "";
+    }
+  }
+
+  function applyMode(mode) {
     root.dataset.lang = mode;
     root.lang = MODES[mode] || MODES[root.dataset.first === "en" ? "en" : "zh"];
     try { localStorage.setItem("panda-lang", mode); } catch (e) { /* private mode */ }
@@ -44,15 +57,12 @@
     document.querySelectorAll('.bl-switch input[name="bl-lang"]').forEach(function (input) {
       input.checked = input.value === mode;
     });
-    if (place && place.el.getClientRects().length) {
-      // set, not animated: the theme's scroll-behavior: smooth would animate
-      // (and a later layout pass could cancel) a relative scrollBy
-      var scroller = document.scrollingElement || root;
-      var target = scroller.scrollTop + place.el.getBoundingClientRect().top - place.top;
-      root.style.scrollBehavior = "auto";
-      scroller.scrollTop = target;
-      root.style.scrollBehavior = "";
-    }
+  }
+
+  function setMode(mode, keepPlace) {
+    if (!(mode in MODES)) return;
+    if (keepPlace) keepingPlace(function () { applyMode(mode); });
+    else applyMode(mode);
   }
 
   function initSwitch() {
@@ -69,13 +79,13 @@
     document.querySelectorAll(".bl-order").forEach(function (button) {
       button.setAttribute("aria-pressed", String(root.dataset.first === "en"));
       button.addEventListener("click", function () {
-        var place = anchor();
-        var first = root.dataset.first === "en" ? "zh" : "en";
-        root.dataset.first = first;
-        try { localStorage.setItem("panda-first", first); } catch (e) { /* private mode */ }
-        document.querySelectorAll(".bl-order").forEach(function (b) { b.setAttribute("aria-pressed", String(first === "en")); });
-        setMode(root.dataset.lang, false);
-        if (place && place.el.getClientRects().length) window.scrollBy(0, place.el.getBoundingClientRect().top - place.top);
+        keepingPlace(function () {
+          var first = root.dataset.first === "en" ? "zh" : "en";
+          root.dataset.first = first;
+          try { localStorage.setItem("panda-first", first); } catch (e) { /* private mode */ }
+          document.querySelectorAll(".bl-order").forEach(function (b) { b.setAttribute("aria-pressed", String(first === "en")); });
+          applyMode(root.dataset.lang);  // <html lang> follows the language put first
+        });
       });
     });
   }

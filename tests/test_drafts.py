@@ -140,18 +140,30 @@ def test_a_draft_that_is_not_true_or_false_stops_the_build_at_its_line(tmp_path)
         check_book(SimpleNamespace(srcdir=str(book)), None)
 
 
-def test_preview_builds_both_with_their_banners(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory) -> Path:
+    """The test root with issues 2 and 3, built in process in preview mode (``panda_preview``, as
+    ``python -m newsletter preview`` sets it) on 2026-12-02: its _build/html."""
     from sphinx.testing.util import SphinxTestApp
 
-    monkeypatch.setenv("PANDA_TODAY", "2026-12-02")
-    book = copy_root(tmp_path)
+    book = copy_root(tmp_path_factory.mktemp("preview"))
     add_issues(book, "issues/001-2025-11.md")
+    before = os.environ.get("PANDA_TODAY")
+    os.environ["PANDA_TODAY"] = "2026-12-02"
     app = SphinxTestApp("html", srcdir=book, freshenv=True, confoverrides={"panda_preview": True})
     try:
         app.build()
     finally:
         app.cleanup()
-    html = book / "_build" / "html" / "issues"
+        if before is None:
+            del os.environ["PANDA_TODAY"]
+        else:
+            os.environ["PANDA_TODAY"] = before
+    return book / "_build" / "html"
+
+
+def test_preview_builds_both_with_their_banners(preview):
+    html = preview / "issues"
 
     def banner(name: str):
         page = BeautifulSoup((html / name).read_text(encoding="utf-8"), "html.parser")
@@ -172,6 +184,37 @@ def test_preview_builds_both_with_their_banners(tmp_path, monkeypatch):
     second = BeautifulSoup((html / "002-2025-12.html").read_text(encoding="utf-8"), "html.parser")
     assert second.select_one("a.left-prev")["href"] == "001-2025-11.html"
     assert second.select_one("a.right-next")["href"] == "003-2026-12.html"
+
+
+@pytest.fixture(scope="module")
+def site(preview):
+    """The preview build served (browsing.py's open_page opens pages of it)."""
+    from .browsing import serve
+
+    # the test root sets no favicon (the book does): Chromium's request for /favicon.ico would be a 404
+    (preview / "favicon.ico").write_bytes(b"")
+    yield from serve(preview)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["both", "zh", "en"])
+def test_the_banners_fit_a_phone_and_pass_axe(open_page, mode):
+    from .browsing import AXE, PHONE, clean, visit
+
+    for name in ("002-2025-12", "003-2026-12"):
+        pg = open_page(viewport=PHONE, bypass_csp=True)  # bypass: for axe's script only
+        visit(pg, f"issues/{name}.html?lang={mode}")
+        box = pg.locator(".bl-release").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        assert pg.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        shown = pg.locator(".bl-release strong").inner_text()
+        want = {"both": ("草稿 · Draft", "定时发布 · Scheduled"), "zh": ("草稿", "定时发布"), "en": ("Draft", "Scheduled")}
+        assert shown.strip() == want[mode][name.startswith("003")], shown
+        pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        assert pg.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+            .violations.map(v => v.id)""") == []
+        clean(pg)
 
 
 # ---- a real book: no trace, and incremental equals clean ------------------------------------------------------

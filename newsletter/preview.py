@@ -190,13 +190,13 @@ def _build(root: Path, output: Path, environment: _Environment, log: Path) -> di
     from sphinx.application import Sphinx
 
     apps = []
-    original_build = Sphinx.build
+    original_init = Sphinx.__init__
 
-    def build(app, *args, **kwargs):
+    def init(app, *args, **kwargs):  # the app, even when its configuration fails before it is returned
         apps.append(app)
-        return original_build(app, *args, **kwargs)
+        original_init(app, *args, **kwargs)
 
-    Sphinx.build = build
+    Sphinx.__init__ = init
     saved = os.dup(1), os.dup(2)
     try:
         with open(log, "w", encoding="utf-8") as stream:
@@ -212,7 +212,7 @@ def _build(root: Path, output: Path, environment: _Environment, log: Path) -> di
         os.dup2(saved[1], 2)
         os.close(saved[0])
         os.close(saved[1])
-        Sphinx.build = original_build
+        Sphinx.__init__ = original_init
         for app in apps:
             # the build's lock (postbuild/staging.py) goes with its process; a build run in the server must
             # let go of it, or the next build would wait for it for ever

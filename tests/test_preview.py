@@ -188,6 +188,22 @@ def test_preview_equals_the_published_build_and_follows_every_save(built_book, b
         page.wait_for_function("() => document.body && document.documentElement.dataset.pandaPreview === 'following' && "
                                "!document.querySelector('#panda-preview-error') && "
                                "!document.body.innerText.includes('(edited in preview)')", timeout=180_000)
+        # a draft: in preview, with its banner; never in the published tree (tests/test_drafts.py)
+        draft = (text.replace("  number: 1\n", "  number: 2\n  draft: true\n").replace("  date: 2025-11\n", "  date: 2025-12\n")
+                 .replace("第1期 | Issue 1", "第2期 | Issue 2").replace('load_figures("001-2025-11.md")',
+                                                                     'load_figures("002-2025-12.md")'))
+        (tmp_path / "issues" / "002-2025-12.md").write_text(draft, encoding="utf-8")
+        toc = tmp_path / "_toc.yml"
+        toc.write_text(toc.read_text(encoding="utf-8").replace("  - file: issues/001-2025-11\n",
+                                                               "  - file: issues/001-2025-11\n"
+                                                               "  - file: issues/002-2025-12\n"), encoding="utf-8")
+        page.wait_for_function("() => document.body && document.documentElement.dataset.pandaPreview === "
+                               "'following' && document.querySelector('a[href$=\"002-2025-12.html\"]')",
+                               timeout=180_000)
+        page.goto(address + "issues/002-2025-12.html")
+        page.wait_for_load_state("load")
+        assert "草稿" in page.locator(".bl-release-draft").inner_text()
+        assert not (tmp_path / "_build" / "html").exists()
         assert [e for e in errors if "CSP" in e or "Content Security Policy" in e] == []
         context.close()
     finally:

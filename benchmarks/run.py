@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/run.py --issues 10 [--repeat 3] [--keep DIR] [--json FILE] [--against EARLIER.json]
                              [--before REV]
+    python benchmarks/run.py --preview --issues 10 [--repeat 5] [--keep DIR] [--json FILE]
 
 Generates, in a temporary folder (never published), two books of N synthetic
 issues with the same content: each issue is issue 1 (four bilingual stories,
@@ -221,6 +222,68 @@ def run(variant: str, n: int, repeat: int, base: Path, source: Path = ROOT) -> d
     }
 
 
+def preview_times(n: int, repeat: int, base: Path, keep_folder: Path | None = None) -> dict:
+    """``python -m newsletter preview`` on a book of N issues, seen from Chromium: the seconds from a save to the
+    new text on the open page (the page reloads itself), for an edit of an issue's text and of a chart cell.
+
+    Median of ``repeat`` saves each, after a first save that is not counted (the build server's first build
+    runs in the server itself; the saves measured are the forked builds a contributor gets from then on).
+    """
+    import os
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from newsletter.preview import Preview
+
+    folder = keep_folder or base / f"preview-{n}"
+    if not folder.exists():
+        make_book("ours", n, folder)
+        build(folder)  # the contributor's folder after `jupyter-book build .`: the execution cache is there
+    os.environ["PYTHONPATH"] = str(folder)  # the book's own charts, for the build server and its kernels
+    middle = sorted((folder / "issues").glob("*.md"))[max(1, n // 2) - 1]
+    live = Preview(folder, 0)
+    stop = threading.Event()
+    times: dict[str, list[float]] = {"preview: save text → visible": [], "preview: edit chart cell → visible": []}
+    try:
+        address = live.start()
+        watcher = threading.Thread(target=live.watch, kwargs={"stop_event": stop}, daemon=True)
+        watcher.start()
+        time.sleep(1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page()
+            page.goto(address + f"issues/{middle.stem}.html")
+            page.wait_for_function("() => document.documentElement.dataset.pandaPreview === 'following'")
+            sentence = "Recently, the mini series Ni Guang Zhi Ai officially started filming in Nanning."
+            cell = "workdays = workdays_chart(figures)\n"
+            original = middle.read_text(encoding="utf-8")
+            for k in range(repeat + 1):
+                for key, edit in (("preview: save text → visible",
+                                   lambda text, token: text.replace(sentence, f"{sentence} {token}.")),
+                                  ("preview: edit chart cell → visible",
+                                   lambda text, token: text.replace(cell, f"{cell}print('{token}')\n"))):
+                    token = f"tok{k}x{len(times[key])}{key[9]}"
+                    started = time.perf_counter()
+                    middle.write_text(edit(original, token), encoding="utf-8")
+                    page.wait_for_function(f"() => document.body && document.body.innerText.includes('{token}')",
+                                           timeout=600_000)
+                    took = time.perf_counter() - started
+                    if k:  # the first round warms the build server
+                        times[key].append(took)
+                    middle.write_text(original, encoding="utf-8")
+                    page.wait_for_function(f"() => document.body && document.documentElement.dataset.pandaPreview "
+                                           f"=== 'following' && !document.body.innerText.includes('{token}')",
+                                           timeout=600_000)
+            browser.close()
+    finally:
+        stop.set()
+        live.stop()
+    return {key: statistics.median(values) for key, values in times.items()}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--issues", type=int, default=10)
@@ -232,7 +295,24 @@ def main(argv=None) -> int:
     parser.add_argument("--against", type=Path,
                         help="take plain Jupyter Book 1's figures from this earlier --json of the same N "
                              "instead of building it again (a plain build of 500 issues takes 40 minutes)")
+    parser.add_argument("--preview", action="store_true",
+                        help="measure the preview instead (python -m newsletter preview, in Chromium): seconds from "
+                             "a save to the new text on the open page; --keep DIR reuses a book built there")
     args = parser.parse_args(argv)
+    if args.preview:
+        base = Path(tempfile.mkdtemp(prefix="panda-bench-"))
+        try:
+            results = preview_times(args.issues, args.repeat, base, args.keep)
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+        print(f"N = {args.issues} issues, median of {args.repeat} saves (seconds)\n")
+        print("| measure | this book |\n|---|---:|")
+        for key, value in results.items():
+            print(f"| {key} | {value:.2f} |")
+        if args.json:
+            args.json.write_text(json.dumps({"issues": args.issues, "repeat": args.repeat, "preview": results},
+                                            indent=2, ensure_ascii=False))
+        return 0
     earlier = json.loads(args.against.read_text(encoding="utf-8")) if args.against else None
     if earlier is not None and earlier["issues"] != args.issues:
         parser.error(f"{args.against} holds N = {earlier['issues']}, not {args.issues}")

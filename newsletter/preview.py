@@ -111,23 +111,40 @@ class _Environment:
         Sphinx._load_existing_env = load_existing_env
 
 
-def _warm(root: Path) -> None:
-    """Everything a build imports or loads before it can start, done once for every build to come."""
+def _warm() -> None:
+    """What every build loads before it writes a page: jieba's dictionary, once for all builds to come. (The
+    server's first build, run in the server itself, imports and compiles the rest.)"""
     import jieba
-    import jupyter_book.config  # noqa: F401
-    import jupyter_book.sphinx  # noqa: F401
-    import myst_nb  # noqa: F401
-    import sphinx.application  # noqa: F401
-    import sphinx.builders.html  # noqa: F401
-    import sphinx_book_theme  # noqa: F401
-    import sphinx_design  # noqa: F401
-    import sphinx_external_toc  # noqa: F401
-
-    sys.path.insert(0, str(root / "_ext"))
-    import panda_book  # noqa: F401
 
     jieba.setLogLevel(30)
     jieba.initialize()
+
+
+def _fresh_configuration() -> None:
+    """Each build gets a configuration of its own, as each ``jupyter-book build`` process does.
+
+    Jupyter Book keeps its default configuration in memory (``lru_cache``) and hands out its lists, and Sphinx
+    hands out its default values, which the themes extend in place (sphinx-book-theme adds its folder to
+    ``templates_path`` on every build): a second build in one process would see a configuration the first did
+    not, and rewrite every page.
+    """
+    import copy
+
+    import jupyter_book.sphinx as jb_sphinx
+    from sphinx.config import Config
+
+    # Sphinx's own defaults too: a theme appends to the default list itself when the book sets none
+    defaults = getattr(Config, "panda_defaults", None)
+    if defaults is None:
+        Config.panda_defaults = defaults = copy.deepcopy(Config.config_values)
+    Config.config_values = copy.deepcopy(defaults)
+    original = getattr(jb_sphinx.get_final_config, "panda_original", jb_sphinx.get_final_config)
+
+    def get_final_config(*args, **kwargs):
+        return copy.deepcopy(original(*args, **kwargs))
+
+    get_final_config.panda_original = original
+    jb_sphinx.get_final_config = get_final_config
 
 
 def _toctree_switch() -> None:
@@ -189,6 +206,7 @@ def _build(root: Path, output: Path, environment: _Environment, log: Path) -> di
     from jupyter_book.sphinx import build_sphinx
     from sphinx.application import Sphinx
 
+    _fresh_configuration()
     apps = []
     original_init = Sphinx.__init__
 
@@ -204,7 +222,14 @@ def _build(root: Path, output: Path, environment: _Environment, log: Path) -> di
             sys.stderr.flush()
             os.dup2(stream.fileno(), 1)
             os.dup2(stream.fileno(), 2)
-            result = build_sphinx(**build_options(root, output))
+            if os.environ.get("PANDA_PREVIEW_PROFILE"):  # where a build's time goes (benchmarks/README.md)
+                import cProfile
+
+                profile = cProfile.Profile()
+                result = profile.runcall(build_sphinx, **build_options(root, output))
+                profile.dump_stats(os.environ["PANDA_PREVIEW_PROFILE"])
+            else:
+                result = build_sphinx(**build_options(root, output))
             sys.stdout.flush()
             sys.stderr.flush()
     finally:
@@ -278,7 +303,7 @@ def build_server(connection, root: str) -> None:
     log = root_path / PREVIEW_BUILD / "build.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     os.chdir(root_path)
-    _warm(root_path)
+    _warm()
     environment = _Environment(output.parent / ".doctrees")
     connection.send({"ready": True})
     first = True

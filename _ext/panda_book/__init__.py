@@ -47,9 +47,12 @@ def _strict(app: Sphinx, config) -> None:
     # Jupyter Book 1 only offers -W on the command line; contributors type plain
     # `jupyter-book build .`, so the extension turns warnings into errors itself.
     app.warningiserror = True
-    config.html_static_path.append(str(HERE / "static"))
+    # new lists, never the given ones changed in place: Jupyter Book keeps its default configuration in memory,
+    # so a second build in the same process (the preview's) would find the folders there twice, and a
+    # configuration that differs from the last build's rewrites every page
+    config.html_static_path = [*config.html_static_path, str(HERE / "static")]
     # before the themes' own templates, so the overrides in templates/ win
-    config.templates_path.insert(0, str(HERE / "templates"))
+    config.templates_path = [str(HERE / "templates"), *config.templates_path]
     checks.check_config(config)
 
 

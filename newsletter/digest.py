@@ -390,7 +390,7 @@ def restore_zh(text: str) -> str:
     """Chinese text whose punctuation a plain-text copy flattened to ASCII, with the full-width marks back:
     ，：！？；（）“” and 《》; decimals (3.67), thousands (1,000), times and ratios (10:30), web addresses and
     Latin words (B站, Mr.) keep theirs. ASCII double quotes are paired (“...”) only where they pair up."""
-    keep = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    keep = [(m.start(), m.start() + len(m.group().rstrip(",.;:!?)"))) for m in _URL.finditer(text)]
 
     def kept(i: int) -> bool:
         return any(a <= i < b for a, b in keep)

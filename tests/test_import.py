@@ -8,6 +8,7 @@ issue is in tests/test_workflow.py (the recipe's build, extended).
 from __future__ import annotations
 
 import os
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -99,6 +100,20 @@ def test_topics_are_suggested_from_the_keywords_and_marked_for_the_editor(book):
     keywords = read_tag_keywords(book)
     assert "Nanning" in keywords["nanning"] and "南宁" in keywords["nanning"]
     assert read_tags(book)["nanning"] == {"zh": "南宁", "en": "Nanning"}  # the names' readers see what they saw
+
+
+def test_editing_a_topics_keywords_reads_no_page_again_and_editing_its_name_does(tmp_path):
+    sys.path.insert(0, str(ROOT / "_ext"))  # (the extension lives in _ext/, as Jupyter Book loads it)
+    from panda_book.model.inputs import book_inputs_digest
+
+    copy_items(("tags.yml", "sources.yml"), tmp_path)
+    tags = tmp_path / "tags.yml"
+    before = book_inputs_digest(tmp_path)
+    tags.write_text(tags.read_text(encoding="utf-8").replace("keywords: [南宁, Nanning]", "keywords: [南宁, 邕城]"),
+                    encoding="utf-8")
+    assert book_inputs_digest(tmp_path) == before
+    tags.write_text(tags.read_text(encoding="utf-8").replace("en: Nanning,", "en: Nanning City,"), encoding="utf-8")
+    assert book_inputs_digest(tmp_path) != before
 
 
 @pytest.mark.parametrize("keywords, message", [
@@ -232,6 +247,25 @@ def test_a_byte_order_mark_and_flattened_punctuation(book):
     assert (book / "sources" / "002-2025-12.bom.txt").read_bytes() == (DIGESTS / "bom-and-punctuation.txt").read_bytes()
     assert not (book / "sources" / "002-2025-12.txt").read_bytes().startswith(b"\xef\xbb\xbf")
     assert errors(book) == []
+
+
+def test_markdown_characters_in_the_digest_stay_text(book):
+    """A digest line that Markdown would read as a heading, a list, an option, a comment, emphasis, code, HTML, a
+    link or an entity is written escaped: the page shows it as the digest has it, and no rule refuses it."""
+    from newsletter.model import parser
+
+    _, issue = imported(book, DIGESTS / "markdown-characters.txt")
+    story = next(iter(issue.stories.values()))
+    assert story.blocks["en"].headline[1] == '"Stars" & *Sparks*: Mini Drama #1 <b>Hot</b>'
+    assert story.blocks["zh"].headline[1] == "“Stars” & *Sparks*：微短剧 #1 <b>热</b>"
+    shown = [parser().render(text).strip() for text in body(story.blocks["en"])]
+    assert shown == [
+        "<p>1. First, a body line that starts like a list, with snake_case, `code` and &amp;amp; an entity.</p>",
+        "<p>:key: a body line that looks like an option, and another sentence here.</p>",
+        "<p>% a line that looks like a comment, with more words to be a body line.</p>"]
+    assert parser().render(body(story.blocks["zh"])[0]).strip() == \
+        "<p># 标题后的正文：含*星号*、`反引号`、&lt;b&gt;标签&lt;/b&gt;和[链接]（http://x.cn）。</p>"
+    assert issue.html == [] and issue.links == [] and errors(book) == []
 
 
 @pytest.mark.parametrize("flat, restored", [

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime
 import functools
+import os
 import re
+from pathlib import Path
 
 import yaml
 
+from .book import issue_files
 from .errors import yaml_problem
 from .model import Block, Story, parse_issue, split_tags  # noqa: F401  (re-exported)
 
@@ -118,3 +121,76 @@ def issue_date_labels(meta: dict) -> tuple[str, str, str]:
         day = int(parts[2])
         return f"{year}年{month}月{day}日", f"{_MONTHS[month - 1]} {day}, {year}", text
     return f"{year}年{month}月", f"{_MONTHS[month - 1]} {year}", text
+
+
+# ---- drafts and scheduled issues ------------------------------------------------------------------------------
+
+#: the environment variable that sets today's date (tests; a look at a day to come): YYYY-MM-DD
+TODAY_ENV = "PANDA_TODAY"
+
+
+def today(environ=None) -> datetime.date:
+    """Today's date in UTC, or ``PANDA_TODAY`` (YYYY-MM-DD) when it is set; a bad value raises ValueError."""
+    environ = os.environ if environ is None else environ
+    given = (environ.get(TODAY_ENV) or "").strip()
+    if not given:
+        return datetime.datetime.now(datetime.timezone.utc).date()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
+            return datetime.date.fromisoformat(given)
+    except ValueError:
+        pass
+    raise ValueError(f"{TODAY_ENV}={given!r} is not a day; write it as YYYY-MM-DD (e.g. {TODAY_ENV}=2026-12-09), "
+                     "or unset it to take today's date from the clock")
+
+
+def publication_day(meta: dict) -> datetime.date | None:
+    """The day an issue is published, when its date gives one (``"2026-12-09"``); None for a month
+    (``2026-12``), which is never held back, or a date that does not read."""
+    text = str(meta.get("date", ""))
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def unpublished(meta: dict, day: datetime.date) -> dict | None:
+    """Why an issue is not published on ``day``: ``{"draft": bool, "until": "YYYY-MM-DD" or None}``, or None
+    when it is published. A draft is any ``draft:`` but false (the rules refuse anything but true or false);
+    an issue dated a day after ``day`` waits until that day."""
+    draft = meta.get("draft", False) is not False
+    when = publication_day(meta)
+    until = when.isoformat() if when is not None and when > day else None
+    return {"draft": draft, "until": until} if draft or until else None
+
+
+def unpublished_issues(root: Path, day: datetime.date) -> dict[str, dict]:
+    """Every issue of the book not published on ``day``, by document name (``issues/002-2026-12``):
+    ``{"file", "date", "draft", "until"}``, read from the front matter of ``issues/*.md``."""
+    out: dict[str, dict] = {}
+    for path in issue_files(root):
+        try:
+            meta = read_front_matter(path.read_text(encoding="utf-8")).get("issue")
+        except (OSError, UnicodeDecodeError):
+            continue  # (the book's checks report it with the fix)
+        why = unpublished(meta, day) if isinstance(meta, dict) else None
+        if why:
+            rel = path.relative_to(root).as_posix()
+            out[rel.removesuffix(".md")] = {"file": rel, "date": str(meta.get("date", "")), **why}
+    return out
+
+
+def unpublished_line(entry: dict, day: datetime.date, preview: bool) -> str:
+    """One line of the build's output about an issue it leaves out (or, in preview, builds with a banner)."""
+    if entry["draft"]:
+        what = "a draft (draft: true)"
+        what += ", built for preview with its 草稿 · Draft banner" if preview else ", left out until 'draft: true' goes"
+        if entry["until"]:
+            what += f"; dated {entry['until']}, after today"
+        return f"{entry['file']}, date {entry['date']}: {what}"
+    if preview:
+        return (f"{entry['file']}, date {entry['date']}: scheduled for {entry['until']} (today is {day.isoformat()}), "
+                "built for preview with its 定时发布 · Scheduled banner")
+    return f"{entry['file']}, date {entry['date']}: held back until {entry['until']} (today is {day.isoformat()})"

@@ -413,6 +413,24 @@ def _date_problem(date: str) -> str | None:
     return None
 
 
+def _draft_problems(text: str, lines: dict[str, int]) -> list[tuple[int, str]]:
+    """``draft:`` stands under ``issue:`` and is ``true`` or ``false``, nothing YAML merely reads as one."""
+    out = []
+    if "draft" in lines:
+        out.append((lines["draft"], "'draft:' belongs under 'issue:' (indented like number and date), where the "
+                                    "build reads it; move it there"))
+    if "issue.draft" in lines:
+        line = lines["issue.draft"]
+        value = read_front_matter(text).get("issue", {}).get("draft")
+        written = re.match(r"\s*draft:\s*(.*?)\s*(#.*)?$", text.splitlines()[line - 1])
+        raw = written.group(1) if written else ""
+        if not isinstance(value, bool) or raw.lower() not in ("true", "false"):
+            out.append((line, f"draft {raw or value!r} must be true or false, without quotes: 'draft: true' keeps "
+                              "the issue out of the published book (python -m newsletter preview shows it), "
+                              "'draft: false' or no line publishes it"))
+    return out
+
+
 def issue_front_matter(root: Path, path: Path, text: str, strict: bool = True) -> tuple[list[Finding], dict]:
     """The issue's file name and front matter; the metadata found (number, date) for the book-wide checks.
 
@@ -459,6 +477,7 @@ def issue_front_matter(root: Path, path: Path, text: str, strict: bool = True) -
     elif strict and name and not date.startswith(name["date"]):
         error(date_line, f"the front matter's date {date} is not the file name's month {name['date']}; make "
               "them agree")
+    out += [Finding("error", rel, line, message) for line, message in _draft_problems(text, lines)]
     if strict:
         source = meta.get("source_file")
         line = lines.get("issue.source_file", lines.get("issue", 1))

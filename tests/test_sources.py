@@ -182,8 +182,16 @@ def test_a_malformed_registry_stops_the_build_before_reading(tmp_path):
     book = tmp_path / "book"
     shutil.copytree(ROOTS / "test-issue", book)
     (book / SOURCES).write_text(GOOD + GOOD, encoding="utf-8")
-    with pytest.raises(SphinxError, match=r"sources\.yml:4: '人民网' is already listed at line 1; list each outlet"):
+    with pytest.raises(SphinxError, match=r"sources\.yml:4: '人民网' is already listed at line 1; list each outlet") as caught:
         _build(book)
+    # the build stopped while Sphinx was being set up, so nothing closed the build folder's lock (staging.py keeps
+    # it until the process ends): closed here, or a later test on this worker fails on its ResourceWarning
+    tb = caught.tb
+    while tb is not None:
+        state = getattr(tb.tb_frame.f_locals.get("self"), "panda_run_state", None)
+        if state is not None and state.lock is not None:
+            state.lock.close()
+        tb = tb.tb_next
 
 
 # ---- what the reader gets ----------------------------------------------------------------------

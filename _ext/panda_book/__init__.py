@@ -15,6 +15,9 @@ or wrapper can skip it:
   (inputs.py), which the execution cache alone would not notice;
 - the 中文 / English / 双语 reading switch, bilingual theme text, no icon font
   or Font Awesome script (templates/, static/panda.js, static/panda.css);
+- drafts (``issue: draft: true``) and issues dated a day to come are left out
+  of the published book, decided once when the configuration is read
+  (model/publication.py); ``panda_preview`` builds them with a banner;
 - the home page's archive, a page per topic, RSS and Atom feeds, sitemap,
   robots.txt and a 404 page (archive.py); social cards and meta tags (cards.py);
 - Chinese search with jieba and the project's word list (search.py);
@@ -31,7 +34,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 from .directives import bilingual, chartfig, dataindex, figures, sources, unplaced
-from .model import inputs, store
+from .model import inputs, publication, store
 from .postbuild import csp, pipeline, staging, sweep
 from .rules import checks, gate
 from .run import execute, memory, writers
@@ -63,6 +66,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _strict)
     app.connect("builder-inited", _template_globals)
     store.setup_stores(app)  # per-page facts and build state (model/store.py)
+    publication.setup_publication(app)  # the drafts and scheduled issues a build leaves out (model/publication.py)
     gate.setup_gate(app)  # what content may put on a page, on the doctree (rules/gate.py)
     sources.setup_sources(app)  # a source's name, linked to its home page (directives/sources.py)
     bilingual.setup_bilingual(app)

@@ -27,6 +27,7 @@ gives the line, that check is the backstop for what no source line holds.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -46,7 +47,10 @@ _WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\
 #: page and the search index)
 MAX_OUTPUT = 200_000
 #: folders (relative to the book) whose files an issue may include, download or show
-ALLOWED_FOLDERS = ("issues", "sources", "_build/jupyter_execute", "_build/chart-data")
+ALLOWED_FOLDERS = ("issues", "sources", "_build/chart-data")
+#: and the outputs of an issue's cells, in the build's own folder (_build, or the preview's _build/preview);
+#: chart-data stays in _build for both, as Sphinx names a download after its path
+BUILD_OUTPUTS = ("jupyter_execute",)
 _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 #: what the project's own cells display: charts (SVG, PNG), plain text, the interactive view
@@ -109,7 +113,13 @@ def _inside(path: Path, root: Path) -> bool:
 PUBLISHABLE = frozenset({".csv", ".txt", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".json", ".md"})
 
 
-def file_problem(target: str, docdir: Path, srcdir: Path, filesystem: bool = False) -> str | None:
+def build_folder(app) -> str:
+    """The build's folder relative to the book (``_build``; the preview's is ``_build/preview``)."""
+    return Path(os.path.relpath(Path(app.doctreedir).parent, app.srcdir)).as_posix()
+
+
+def file_problem(target: str, docdir: Path, srcdir: Path, filesystem: bool = False, build: str = "_build"
+                 ) -> str | None:
     """Why a file an issue names (include, download, image) may not be published, or None.
 
     ``target`` is relative to the issue's folder, or to the book when it starts with ``/`` (Sphinx's rule);
@@ -130,9 +140,10 @@ def file_problem(target: str, docdir: Path, srcdir: Path, filesystem: bool = Fal
     if not _inside(resolved, root):
         return f"{target!r} is outside the book; {fix}"
     rel = resolved.relative_to(root).as_posix()
-    if not any(rel == f or rel.startswith(f + "/") for f in ALLOWED_FOLDERS):
+    allowed = (*ALLOWED_FOLDERS, *(f"{build}/{output}" for output in BUILD_OUTPUTS))
+    if not any(rel == f or rel.startswith(f + "/") for f in allowed):
         return f"{target!r} ({rel}) is not a file an issue may use; {fix}"
-    if not rel.startswith("_build/") and resolved.suffix.lower() not in PUBLISHABLE:
+    if not rel.startswith(f"{build}/") and resolved.suffix.lower() not in PUBLISHABLE:
         return (f"{target!r}: an issue may publish {', '.join(sorted(PUBLISHABLE))} files only (a {resolved.suffix} "
                 "file opened on the site could run scripts); charts come from code cells")
     return None
@@ -147,6 +158,7 @@ class ContentGate(SphinxTransform):
     def apply(self) -> None:
         srcdir = Path(self.env.srcdir)
         docdir = Path(self.env.doc2path(self.env.docname)).parent
+        self._build = build_folder(self.app)
         # the book's own pages (home, data, archive) may hold the HTML the project wrote; every page, theirs
         # included, passes the check of the written HTML (pagecheck.py)
         self._issue = self.env.docname.startswith("issues/")
@@ -169,7 +181,7 @@ class ContentGate(SphinxTransform):
         # what {include}, {literalinclude} and raw :file: read (Sphinx copies this list to env.dependencies
         # after the transforms)
         for dep in sorted(self.document.settings.record_dependencies.list):
-            problem = file_problem(str(dep), srcdir, srcdir, filesystem=True)
+            problem = file_problem(str(dep), srcdir, srcdir, filesystem=True, build=self._build)
             if problem:
                 logger.error(f"this page depends on a file it may not use: {problem}",
                              location=(self.env.docname, None), type="panda", subtype="content")
@@ -201,11 +213,12 @@ class ContentGate(SphinxTransform):
         if isinstance(node, nodes.reference) and node.get("refuri"):
             return url_problem(node["refuri"])
         if isinstance(node, nodes.image):
-            return file_problem(node.get("uri", ""), docdir, srcdir) or self._svg(node.get("uri", ""), docdir, srcdir)
+            uri = node.get("uri", "")
+            return file_problem(uri, docdir, srcdir, build=self._build) or self._svg(uri, docdir, srcdir)
         if isinstance(node, addnodes.download_reference):
-            return file_problem(node.get("reftarget", ""), docdir, srcdir)
+            return file_problem(node.get("reftarget", ""), docdir, srcdir, build=self._build)
         if isinstance(node, nodes.literal_block) and node.get("source") and node["source"] != node.source:
-            return file_problem(node["source"], docdir, srcdir, filesystem=True)  # {literalinclude}
+            return file_problem(node["source"], docdir, srcdir, filesystem=True, build=self._build)  # {literalinclude}
         return None
 
     def _svg(self, uri: str, docdir: Path, srcdir: Path) -> str | None:

@@ -44,6 +44,30 @@ def _write_in_parallel(app: Sphinx, env) -> None:
     app.parallel = max(app.parallel, count + 1)  # Sphinx's own process, and ``count`` writers
 
 
+#: fewer pages than this are written by Sphinx's own process: starting the writers costs more than they save
+PARALLEL_FROM = 8
+
+
+def _serial_for_few_pages(app: Sphinx) -> None:
+    """An edit that rewrites a few pages (the preview's usual case) is written without forking writers."""
+    builder = app.builder
+    original = getattr(builder, "write", None)
+    if original is None or getattr(original, "panda_writers", False):
+        return
+
+    def write(build_docnames, updated_docnames, method="update"):
+        if build_docnames is None or build_docnames == ["__all__"]:
+            pages = set(builder.env.found_docs)
+        else:
+            pages = set(build_docnames) | (set(updated_docnames) if method == "update" else set())
+        if len(pages) < PARALLEL_FROM:
+            builder.parallel_ok = False
+        return original(build_docnames, updated_docnames, method)
+
+    write.panda_writers = True
+    builder.write = write
+
+
 def _report(app: Sphinx, exception) -> None:
     if exception is None and getattr(app.builder, "parallel_ok", False):
         logger.info(f"panda_book: pages written by {app.parallel - 1} processes beside Sphinx's own")
@@ -52,4 +76,5 @@ def _report(app: Sphinx, exception) -> None:
 def setup_writers(app: Sphinx) -> None:
     app.add_config_value("panda_execution_workers", None, "env", types=[int, type(None)])
     app.connect("env-updated", _write_in_parallel, priority=900)
+    app.connect("builder-inited", _serial_for_few_pages)
     app.connect("build-finished", _report, priority=10)

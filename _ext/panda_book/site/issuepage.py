@@ -8,6 +8,8 @@
   the issues before and after it by date and number, not to the pages around it in ``_toc.yml``.
   site/nav.py keeps each page's neighbours from build to build, so a page whose neighbouring
   issue changed is written again.
+- **草稿 · Draft, 定时发布 · Scheduled**: in preview, an issue a published build leaves out (a draft, or
+  dated a day to come: model/publication.py) says so in a banner at the top of its header.
 """
 
 from __future__ import annotations
@@ -36,6 +38,35 @@ class issue_header(nodes.General, nodes.Element):
 
 class labelled_nav(nodes.General, nodes.Element):
     """``<nav aria-label>`` around the contents of the issue."""
+
+
+class release_note(nodes.General, nodes.Element):
+    """The banner of an issue a published build leaves out, in preview: ``<div role="note">``."""
+
+
+def _visit_release(self, node):
+    self.body.append(self.starttag(node, "div", "", role="note"))
+
+
+def _depart_release(self, node):
+    self.body.append("</div>\n")
+
+
+def release_banner(entry: dict) -> release_note | None:
+    """草稿 · Draft and 定时发布 · Scheduled (with the day), for an issue of ``panda_unpublished``
+    (model/publication.py); None for a published issue."""
+    if not entry:
+        return None
+    banner = release_note(classes=["bl-release"] + (["bl-release-draft"] if entry["draft"] else []))
+    if entry["draft"]:
+        banner += nodes.paragraph("", "", nodes.strong("", "", *bi_nodes("草稿", "Draft")), nodes.Text(" "),
+                                  *bi_nodes("本期为草稿，只在预览中显示，不会发布。",
+                                            "This issue is a draft: it shows in preview only and is not published."))
+    if entry["until"]:
+        zh_date, en_date, _ = issue_date_labels({"date": entry["until"]})
+        banner += nodes.paragraph("", "", nodes.strong("", "", *bi_nodes("定时发布", "Scheduled")), nodes.Text(" "),
+                                  *bi_nodes(f"本期将于{zh_date}发布。", f"This issue is published on {en_date}."))
+    return banner
 
 
 class order_button(nodes.General, nodes.Element):
@@ -86,6 +117,9 @@ def _fill_header(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         entry = IssueStore.of(app.env).get(docname, {"meta": {}, "stories": []})
         zh_min, en_min = reading_minutes(doctree)
         head = nodes.container(classes=["bl-issue-head"])
+        banner = release_banner(app.config.panda_unpublished.get(docname))
+        if banner is not None:  # (in preview only: a published build does not read these issues)
+            head += banner
         meta = nodes.paragraph(classes=["bl-issue-meta"])
         if entry["meta"].get("date"):
             meta += bi_date(entry["meta"])
@@ -139,6 +173,7 @@ def setup_issuepage(app: Sphinx) -> None:
     app.add_node(issue_header)
     app.add_node(labelled_nav, html=(_visit_nav, _depart_nav))
     app.add_node(order_button, html=(_visit_order, None))
+    app.add_node(release_note, html=(_visit_release, _depart_release))
     app.connect("doctree-read", _place_header)
     app.connect("doctree-resolved", _fill_header)
     app.connect("html-page-context", _neighbour_links)

@@ -6,7 +6,7 @@ The one build date of the book, wherever the site shows it (the feeds'
 1. ``SOURCE_DATE_EPOCH`` when it is set (the reproducible-builds.org convention);
 2. the time of the last commit (``git log -1 --format=%ct``) when the book is in
    a git work tree;
-3. the newest issue's date (front matter ``issue: date:``), midnight UTC;
+3. the newest published issue's date (front matter ``issue: date:``), midnight UTC;
 4. 1970-01-01 when there is no issue either.
 
 Never the clock. The result is put into ``SOURCE_DATE_EPOCH`` when the
@@ -31,6 +31,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from ..model.publication import left_out
+
 logger = logging.getLogger(__name__)
 
 ENV = "SOURCE_DATE_EPOCH"
@@ -49,11 +51,13 @@ def _git_epoch(folder: Path) -> int | None:
     return int(out) if proc.returncode == 0 and out.isdigit() else None
 
 
-def _issues_epoch(srcdir: Path) -> int | None:
+def _issues_epoch(srcdir: Path, skip=()) -> int | None:
     from newsletter.issue import issue_datetime, read_front_matter
 
     dates = []
     for path in sorted((srcdir / "issues").glob("*.md")):
+        if path.relative_to(srcdir).with_suffix("").as_posix() in skip:
+            continue  # a draft or an issue held back (model/publication.py) gives no date to the book
         meta = read_front_matter(path.read_text(encoding="utf-8")).get("issue")
         if isinstance(meta, dict) and meta.get("date"):
             try:
@@ -63,8 +67,9 @@ def _issues_epoch(srcdir: Path) -> int | None:
     return int(max(dates).timestamp()) if dates else None
 
 
-def build_epoch(srcdir: Path, environ=None) -> tuple[int, str]:
-    """The book's build date in seconds since 1970 (UTC), and where it comes from."""
+def build_epoch(srcdir: Path, environ=None, skip=()) -> tuple[int, str]:
+    """The book's build date in seconds since 1970 (UTC), and where it comes from (``skip``: the issues the
+    build leaves out)."""
     environ = os.environ if environ is None else environ
     given = environ.get(ENV, "")
     if given and given != _ours:
@@ -74,7 +79,7 @@ def build_epoch(srcdir: Path, environ=None) -> tuple[int, str]:
     epoch = _git_epoch(srcdir)
     if epoch is not None:
         return epoch, "last commit"
-    epoch = _issues_epoch(srcdir)
+    epoch = _issues_epoch(srcdir, skip)
     if epoch is not None:
         return epoch, "newest issue"
     return 0, "no commit and no issue"
@@ -101,7 +106,7 @@ def _set_date(app: Sphinx, config) -> None:
     from sphinx.errors import ConfigError
 
     try:
-        epoch, origin = build_epoch(Path(app.srcdir))
+        epoch, origin = build_epoch(Path(app.srcdir), skip=left_out(config))
     except ValueError as error:
         raise ConfigError(str(error)) from None
     _ours = os.environ[ENV] = str(epoch)

@@ -5,7 +5,9 @@
 - :mod:`newsletter.issue`: an issue's stories read from its source;
 - :mod:`newsletter.source`: an issue's text as the build reads it (UTF-8, no BOM), unclosed
   blocks, raw HTML, images;
-- :mod:`newsletter.check`: the number checker.
+- :mod:`newsletter.check`: the number checker;
+- :mod:`newsletter.digest`: the week's digest (the WeChat article's text) read into stories, for
+  ``python -m newsletter import`` (:mod:`newsletter.importer`).
 
 Command line: ``python -m newsletter check [ISSUE.md ...]`` (every issue by default).
 """

@@ -1,6 +1,7 @@
 """The contributors' commands (run from the book's folder):
 
     python -m newsletter new [--date YYYY-MM] [--slug SLUG]   the next issue, from the template, in the toc
+    python -m newsletter import DIGEST.txt [--date YYYY-MM[-DD]]  the next issue, from the week's digest
     python -m newsletter validate                             what a reviewer checks, in seconds, no build
     python -m newsletter check [ISSUE.md ...]                 the number checker alone
     python -m newsletter notebooks [ISSUE.md ...]             each issue is a valid MyST notebook
@@ -16,8 +17,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .book import BookError
 from .check import check_file
+from .errors import LocatedError
 
 
 def _report(findings) -> int:
@@ -30,12 +31,30 @@ def _report(findings) -> int:
     return 1 if errors else 0
 
 
+def _imported(done) -> int:
+    for note in done.notes:
+        print(f"note: {note}", file=sys.stderr)
+    kept = f" (its bytes as given: {done.kept.as_posix()})" if done.kept else ""
+    print(f"created {done.issue.as_posix()} ({done.stories} stories) and {done.source.as_posix()}{kept}, listed in "
+          "_toc.yml. Review before 'python -m newsletter validate':")
+    print(f"- not placed ({len(done.unplaced)}): " + ("; ".join(done.unplaced) if done.unplaced else "none"))
+    print("- topics suggested (confirm or edit :tags:): " + ("; ".join(done.suggested) or "none"))
+    if done.from_contents:
+        print("- headlines from the contents list: " + "; ".join(done.from_contents))
+    print(f"- figure records proposed (commented out in the {{figures}} block): {done.proposals}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newsletter", description="PANDA微短剧: contributors' tools")
     commands = parser.add_subparsers(dest="command", required=True)
     new = commands.add_parser("new", help="create the next issue from templates/issue.md and list it in _toc.yml")
     new.add_argument("--date", help="year and month of the issue, e.g. 2025-12 (default: this month)")
     new.add_argument("--slug", help="a short name in lower-case words, e.g. nanning-filming")
+    digest = commands.add_parser("import", help="write the next issue from the week's digest (the WeChat article's "
+                                 "text), list it in _toc.yml and keep the digest in sources/")
+    digest.add_argument("digest", type=Path, help="the digest, as saved (UTF-8, or GBK)")
+    digest.add_argument("--date", help="the issue's month or day, e.g. 2025-12 or 2025-12-05 (default: this month)")
     commands.add_parser("validate", help="check files, front matter, toc, stories, topics, figures and numbers")
     check = commands.add_parser("check", help="check that each issue's Chinese and English report the same numbers")
     check.add_argument("files", nargs="*", type=Path, help="issue files (default: issues/*.md)")
@@ -53,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"created {path.as_posix()} and sources/{path.stem}.txt, listed in _toc.yml; next: paste the "
                   "source, write the stories and figures, run 'python -m newsletter validate'")
             return 0
+        if args.command == "import":
+            from .importer import import_digest
+
+            return _imported(import_digest(root, args.digest, args.date))
         if args.command == "validate":
             from .validate import validate
 
@@ -62,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
             serve(root, args.port)
             return 0
-    except BookError as exc:
+    except LocatedError as exc:  # (BookError, and the import's DigestError)
         print(exc, file=sys.stderr)
         return 1
     files = args.files or sorted(Path("issues").glob("*.md"))

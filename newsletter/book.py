@@ -42,7 +42,14 @@ def read_tags(root: Path) -> dict[str, dict[str, str]]:
     """The controlled list of topics: {tag: {"zh": ..., "en": ...}} (read on every call, parsed once per text:
     the build asks for it on every page it reads)."""
     path = root / TAGS
-    return {tag: dict(names) for tag, names in _parse_tags(path, path.read_text(encoding="utf-8"))}
+    return {tag: dict(names) for tag, names, _ in _parse_tags(path, path.read_text(encoding="utf-8"))}
+
+
+def read_tag_keywords(root: Path) -> dict[str, tuple[str, ...]]:
+    """Each topic's ``keywords:`` (words in either language that suggest it, for ``python -m newsletter
+    import``): {tag: (关键词, keyword, ...)}; a topic without the field has none."""
+    path = root / TAGS
+    return {tag: keywords for tag, _, keywords in _parse_tags(path, path.read_text(encoding="utf-8"))}
 
 
 #: Chinese, Japanese and Korean script (radicals, punctuation, kana, ideographs of every plane, Hangul, full
@@ -52,7 +59,7 @@ _CJK = re.compile(r"[\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-
 
 
 @functools.lru_cache(maxsize=8)
-def _parse_tags(path: Path, text: str) -> tuple[tuple[str, dict[str, str]], ...]:
+def _parse_tags(path: Path, text: str) -> tuple[tuple[str, dict[str, str], tuple[str, ...]], ...]:
     data = read_yaml(path, text) or {}
     lines = {m.group(1): i for i, line in enumerate(text.splitlines(), 1) if (m := re.match(r"^([a-z0-9-]+):", line))}
     if not isinstance(data, dict):
@@ -65,7 +72,16 @@ def _parse_tags(path: Path, text: str) -> tuple[tuple[str, dict[str, str]], ...]
         if _CJK.search(str(names["en"])):
             raise BookError(path, lines.get(str(tag), 1), f"tag {tag!r}: its English name {names['en']!r} holds "
                             "Chinese, which the English side would show as English; write it in English")
-    return tuple((str(k), {"zh": str(v["zh"]), "en": str(v["en"])}) for k, v in data.items())
+        unknown = sorted(set(map(str, names)) - {"zh", "en", "keywords"})
+        if unknown:
+            raise BookError(path, lines.get(str(tag), 1), f"tag {tag!r} has the field {unknown[0]!r}; a tag has zh, "
+                            "en and (optional) keywords: 'tag: {zh: 中文, en: English, keywords: [词, word]}'")
+        keywords = names.get("keywords", [])
+        if not isinstance(keywords, list) or not all(isinstance(k, str) and k.strip() for k in keywords):
+            raise BookError(path, lines.get(str(tag), 1), f"tag {tag!r}: keywords must be a list of words or "
+                            "phrases in either language, e.g. 'keywords: [就业, 岗位, employment, jobs]'")
+    return tuple((str(k), {"zh": str(v["zh"]), "en": str(v["en"])}, tuple(w.strip() for w in v.get("keywords", [])))
+                 for k, v in data.items())
 
 
 @dataclass(frozen=True)

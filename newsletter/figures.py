@@ -167,6 +167,12 @@ def parse_figures(yaml_text: str, path: str | Path = "<text>", first_line: int =
         line = first_line + (mark.line if mark else 0)
         raise FiguresError(path, line, f"the figures are not valid YAML ({getattr(exc, 'problem', exc)}); "
                            "each record is a '- id: ...' list item with 'key: value' lines") from None
+    if root is None and yaml_text.strip() and all(not t.strip() or t.lstrip().startswith("#")
+                                                  for t in yaml_text.splitlines()):
+        # only comments: the records python -m newsletter import proposes, none kept yet
+        figures = Figures()
+        figures.path = str(path)
+        return figures
     if root is None or not isinstance(root, yaml.SequenceNode):
         raise FiguresError(path, first_line, "the {figures} block must be a YAML list of records ('- id: ...')")
     figures = Figures()
@@ -227,6 +233,11 @@ def _message(error, record: dict) -> tuple[str, str]:
 
 
 def _check_record(record: dict, key_lines: dict[str, int], path, line: int) -> Figure:
+    todo = next((key for key, value in record.items() if isinstance(value, str) and value.startswith("TODO")), None)
+    if todo is not None:
+        raise FiguresError(path, key_lines.get(todo, line), f"{todo} of figure record {record.get('id', '?')!r} is "
+                           f"still {record[todo]!r} (a record python -m newsletter import proposed): write its "
+                           f"{todo}, or delete the record")
     errors = sorted(Draft202012Validator(schema()).iter_errors(record),
                     key=lambda e: (REQUIRED + OPTIONAL).index(e.path[0]) if e.path and e.path[0] in
                     REQUIRED + OPTIONAL else -1)

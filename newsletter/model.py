@@ -21,8 +21,8 @@ from docutils.parsers.rst import Directive
 from docutils.parsers.rst import directives as _options
 
 #: directives whose body is code, data or raw text, not Markdown (every other directive's body is parsed)
-NOT_MARKDOWN = frozenset({"code-cell", "raw-cell", "figures", "raw", "eval-rst", "code", "code-block", "sourcecode",
-                          "literalinclude", "math", "csv-table", "include", "mermaid", "graphviz"})
+NOT_MARKDOWN = frozenset({"code-cell", "raw-cell", "figures", "unplaced", "raw", "eval-rst", "code", "code-block",
+                          "sourcecode", "literalinclude", "math", "csv-table", "include", "mermaid", "graphviz"})
 _OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 
 
@@ -93,6 +93,11 @@ class Story:
         return split_tags(self.options.get("tags", (0, ""))[1])
 
     @property
+    def sources(self) -> list[str]:
+        """The outlets it cites: ``:source: 人民网`` or, for a story from two, ``:source: 人民网, 绍兴网``."""
+        return split_tags(self.options.get("source", (0, ""))[1])
+
+    @property
     def partial(self) -> bool:
         """Marked as covering only part of the other language (``:gap: partial``)."""
         return any(b.gap == "partial" for b in self.blocks.values())
@@ -157,6 +162,13 @@ class Issue:
     def figures(self) -> Fence | None:
         """The ``{figures}`` block, if any (its YAML starts on the line after ``line``)."""
         return next((f for f in self.fences if directive(f.info)[0] == "figures"), None)
+
+    @property
+    def unplaced(self) -> list[tuple[int, str]]:
+        """The lines of an ``{unplaced}`` block: what ``python -m newsletter import`` found in the digest and
+        could not place (``digest line 33: ...``), each with its line in the issue."""
+        return [(fence.line + 1 + i, text.strip()) for fence in self.fences if directive(fence.info)[0] == "unplaced"
+                for i, text in enumerate(fence.content.split("\n")) if text.strip()]
 
 
 def split_tags(value: str) -> list[str]:

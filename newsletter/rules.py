@@ -141,9 +141,9 @@ def placement(page: Page) -> list[Finding]:
 
 #: the directives an issue is written with (templates/issue.md), and the plain ones of MyST an editor may want;
 #: anything else (a typo, a directive that reads files, runs code or writes index entries) is refused by name
-ISSUE_DIRECTIVES = frozenset({"story", "pair", "zh", "en", "figures", "code-cell", "image", "figure", "note", "tip",
-                              "important", "warning", "seealso", "admonition", "epigraph", "pull-quote", "table",
-                              "list-table", "csv-table"})
+ISSUE_DIRECTIVES = frozenset({"story", "pair", "zh", "en", "figures", "unplaced", "code-cell", "image", "figure",
+                              "note", "tip", "important", "warning", "seealso", "admonition", "epigraph", "pull-quote",
+                              "table", "list-table", "csv-table"})
 
 
 def directives(page: Page) -> list[Finding]:
@@ -298,10 +298,11 @@ def sources(page: Page) -> list[Finding]:
            f"{', '.join(page.sources) or '(none listed yet)'}")
     out = []
     for story in page.issue.stories.values():
-        line, name = story.options.get("source", (0, ""))
-        if name.strip() and name.strip() not in page.sources:
-            out.append(page.error(line, f"story {story.id!r} cites ':source: {name.strip()}', which {SOURCES} does "
-                                        f"not list; {fix}"))
+        line = story.options.get("source", (0, ""))[0]
+        for name in story.sources:
+            if name not in page.sources:
+                out.append(page.error(line, f"story {story.id!r} cites ':source: {name}', which {SOURCES} does "
+                                            f"not list; {fix}"))
     fence = page.issue.figures
     if fence is not None and fence.closed:
         try:
@@ -353,6 +354,15 @@ def card(page: Page) -> list[Finding]:
     return out
 
 
+def unplaced(page: Page) -> list[Finding]:
+    """Nothing of the digest is left out: each line of an ``{unplaced}`` block (``python -m newsletter import``
+    writes one where it could not place a line of the digest) fails until the editor places or deletes it."""
+    return [page.error(line, f"{text!r} is not placed in the issue yet: move it where it belongs (into a story's "
+                             "text or headline, the masthead or the closing), or delete it if the issue should not "
+                             "carry it; then delete this line (and the {unplaced} block once it is empty)")
+            for line, text in page.issue.unplaced]
+
+
 def numbers(page: Page) -> list[Finding]:
     """The figure records are valid, and both languages state the same numbers (:mod:`newsletter.check`)."""
     if not page.issue.stories and page.issue.figures is None:
@@ -361,8 +371,8 @@ def numbers(page: Page) -> list[Finding]:
 
 
 #: every rule of an issue, in the order their findings are listed
-RULES = (fences, syntax, placement, notebook, raw, images, containers, directives, blocks, stories, headline_roles,
-         topics, sources, card, numbers)
+RULES = (fences, syntax, placement, notebook, raw, images, containers, directives, unplaced, blocks, stories,
+         headline_roles, topics, sources, card, numbers)
 #: the rules of the book's other pages (home, archive, data), which the project writes: their structure
 page_rules = (fences, syntax, containers, blocks, stories, topics, sources)
 

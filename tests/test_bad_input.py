@@ -664,8 +664,8 @@ def test_glue_of_html_from_another_step_fails_the_build(good, tmp_path):
 @pytest.mark.slow
 def test_topic_names_are_escaped_wherever_they_are_written(good, tmp_path):
     root = copy_of(good, tmp_path)
-    replace(root / "tags.yml", "employment: {zh: 就业, en: Employment}",
-            "employment: {zh: '<!--><b>就业</b>-->', en: '<i>Employment</i>'}")
+    replace(root / "tags.yml", "employment: {zh: 就业, en: Employment,",
+            "employment: {zh: '<!--><b>就业</b>-->', en: '<i>Employment</i>',")
     result = build(root)
     assert result.returncode == 0, plain(result.output)[-3000:]
     for page in ("topics/employment.html", "topics/index.html", PATH.replace(".md", ".html")):

@@ -77,12 +77,12 @@ CHANGES = {
     # topic pages swept away, as the new environment knew nothing of them, and not written again)
     "edit a setting that renews the environment": lambda book: replace(
         book / "_config.yml", "    nitpicky: true\n", "    nitpicky: true\n    panda_execution_workers: 1\n"),
-    "rename a topic": lambda book: replace(book / "tags.yml", "nanning: {zh: 南宁, en: Nanning}",
-                                           "nanning: {zh: 南宁市, en: Nanning City}"),
-    "add a topic": lambda book: replace(book / "tags.yml", "shaoxing: {zh: 绍兴, en: Shaoxing}",
-                                        "shaoxing: {zh: 绍兴, en: Shaoxing}\nbeijing: {zh: 北京, en: Beijing}"),
+    "rename a topic": lambda book: replace(book / "tags.yml", "nanning: {zh: 南宁, en: Nanning,",
+                                           "nanning: {zh: 南宁市, en: Nanning City,"),
+    "add a topic": lambda book: replace(book / "tags.yml", "shaoxing: {zh: 绍兴, en: Shaoxing,",
+                                        "beijing: {zh: 北京, en: Beijing}\nshaoxing: {zh: 绍兴, en: Shaoxing,"),
     "remove a topic": lambda book: (
-        replace(book / "tags.yml", "chengdu: {zh: 成都, en: Chengdu}\n", ""),
+        replace(book / "tags.yml", "chengdu: {zh: 成都, en: Chengdu, keywords: [成都, 青羊, Chengdu, Qingyang]}\n", ""),
         *(replace(book / "issues" / name, ":tags: chengdu, heritage", ":tags: heritage")
           for name in ("001-2025-11.md", "002-2025-12.md") if (book / "issues" / name).is_file())),
     # sources.yml: the source lines, the figures tables, the chart captions and the data page name it

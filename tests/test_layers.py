@@ -17,10 +17,11 @@ PACKAGES = {"newsletter": ROOT / "newsletter", "charts": ROOT / "charts", "panda
 #: bottom to top; a module may import from its own layer and the layers below
 LAYERS = [
     ("issue model", {"newsletter.errors", "newsletter.model", "newsletter.issue", "newsletter.source", "newsletter.book",
-                     "newsletter.figures", "newsletter.numbers"}),
+                     "newsletter.figures", "newsletter.numbers", "newsletter.digest"}),
     ("issue rules", {"newsletter.safety", "newsletter.check", "newsletter.rules"}),
     ("charts", {"charts"}),
-    ("commands", {"newsletter", "newsletter.validate", "newsletter.new", "newsletter.preview", "newsletter.__main__"}),
+    ("commands", {"newsletter", "newsletter.validate", "newsletter.new", "newsletter.preview", "newsletter.importer",
+                  "newsletter.__main__"}),
     ("extension: model", {"panda_book.model"}),
     ("extension: rules", {"panda_book.rules"}),
     ("extension: run", {"panda_book.run"}),

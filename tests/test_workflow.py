@@ -1,4 +1,4 @@
-"""The contributors' commands: new, validate, preview, and the recipe of CONTRIBUTING.md."""
+"""The contributors' commands: new, import, validate, preview, and the recipes of CONTRIBUTING.md."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import BOOK_FILES, build, copy_items
+from .conftest import BOOK_FILES, SEED, build, copy_items
 
 REPO_ITEMS = (*BOOK_FILES, "issues", "sources", "templates")
 
@@ -188,6 +188,17 @@ def test_the_add_an_issue_recipe(repo):
     assert '"lijiang"' in index
     data = (html / "data.html").read_text(encoding="utf-8")
     assert "漓江题材微短剧计划集数" in data
+    # CONTRIBUTING.md, "Import the week's digest": issue 1's digest imported as the next issue (number 3 here:
+    # issue 2 is the recipe's), clean for the validator and built by one more (incremental) build, not a second
+    # whole book
+    out = run(repo, "import", str(SEED), "--date", "2026-01").stdout
+    assert "created issues/003-2026-01.md (4 stories)" in out and "not placed (0): none" in out
+    assert "0 error(s)" in run(repo, "validate").stderr
+    imported = build(repo)
+    assert imported.returncode == 0, imported.output[-3000:]
+    page3 = (imported.html / "issues" / "003-2026-01.html").read_text(encoding="utf-8")
+    assert "ICH Mini Series Ni Guang Zhi Ai Begins Filming in Nanning" in page3
+    assert "成都青羊：加速推进文商旅体融合发展" in page3 and "figures-table" not in page3  # proposals: not shown
 
 
 @pytest.mark.slow

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from .directives import bilingual, chartfig, dataindex, figures, sources
+from .directives import bilingual, chartfig, dataindex, figures, sources, unplaced
 from .model import inputs, publication, store
 from .postbuild import csp, pipeline, staging, sweep
 from .rules import checks, gate
@@ -75,6 +75,7 @@ def setup(app: Sphinx) -> dict:
     bilingual.setup_bilingual(app)
     chartfig.setup_chartfig(app)
     figures.setup_figures(app)
+    unplaced.setup_unplaced(app)  # what an import could not place: refused by the rules, drawn as nothing
     dataindex.setup_dataindex(app)
     archive.setup_archive(app)
     issuepage.setup_issuepage(app)  # the issue's header and its previous/next issue

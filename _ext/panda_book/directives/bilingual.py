@@ -278,7 +278,10 @@ class StoryDirective(PairDirective):
             block = self.finish_block(blocks[lang])
             para = nodes.paragraph(classes=["bl-source"])
             para += nodes.Text(label)
-            para += source_nodes(source, lang, outlets)  # its name in this side's language, linked (sources.yml)
+            for i, name in enumerate(split_tags(source)):  # (a story from two outlets: ':source: 人民网, 绍兴网')
+                if i:
+                    para += nodes.Text("、" if lang == "zh" else ", ")
+                para += source_nodes(name, lang, outlets)  # its name in this side's language, linked (sources.yml)
             block += para
             pair += block
         section += pair

@@ -52,6 +52,8 @@ class FiguresDirective(SphinxDirective):
                 logger.error(exc.message, location=(self.env.docname, exc.line), type="panda", subtype="figures")
             return []
         note_records(self.env, self.env.docname, records)
+        if not records:  # only the proposals of an import, commented out: nothing to show yet
+            return []
         table = nodes.table(classes=["figures-table"])
         group = nodes.tgroup(cols=len(HEADERS))
         table += group

@@ -93,9 +93,24 @@ BOOK_INPUTS = ("tags.yml", "sources.yml", "search/zh-terms.txt")
 def book_inputs_digest(srcdir: Path) -> str:
     h = hashlib.sha256()
     for name in BOOK_INPUTS:
-        path = srcdir / name
-        h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"(none)") + b"\0")
+        h.update(name.encode() + b"\0" + _input(srcdir, name) + b"\0")
     return h.hexdigest()
+
+
+def _input(srcdir: Path, name: str) -> bytes:
+    """What the pages take from a book input: for tags.yml the topics' names only (their ``keywords`` are for
+    ``python -m newsletter import``: editing them reads no page again); the file's bytes otherwise."""
+    from newsletter.book import BookError, read_tags
+
+    path = srcdir / name
+    if not path.is_file():
+        return b"(none)"
+    if name == "tags.yml":
+        try:
+            return repr(list(read_tags(srcdir).items())).encode()
+        except BookError:
+            pass  # (the build stops on it, with its line)
+    return path.read_bytes()
 
 
 def _book_inputs_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:

@@ -114,6 +114,7 @@ def test_which_issues_are_unpublished_on_a_day(tmp_path, monkeypatch):
 
 # ---- in process: the toc, the output, preview ------------------------------------------------------------------
 
+@pytest.mark.slow  # an in-process build of the book (10-20 s)
 def test_the_published_build_leaves_them_out_quietly_and_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("PANDA_TODAY", "2026-12-02")
     book = copy_root(tmp_path)
@@ -162,6 +163,7 @@ def preview(tmp_path_factory) -> Path:
     return book / "_build" / "html"
 
 
+@pytest.mark.slow  # an in-process build of the book (10-20 s)
 def test_preview_builds_both_with_their_banners(preview):
     html = preview / "issues"
 

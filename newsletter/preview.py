@@ -31,6 +31,7 @@ import http.server
 import json
 import multiprocessing
 import os
+import re
 import sys
 import threading
 import time
@@ -44,11 +45,14 @@ PREVIEW_CONFIG = {"panda_preview": True}
 #: where the server's own files are served; nothing of the book can be there (Sphinx writes no such folder)
 LIVE = "/__panda_preview__/"
 LIVE_SCRIPT = Path(__file__).with_name("preview_live.js")
+#: one event stream shared by every open page (a browser opens six connections to a host at most)
+LIVE_WORKER = Path(__file__).with_name("preview_live_worker.js")
 #: a save of one of these (below the book's folder) rebuilds
 WATCHED_SUFFIXES = frozenset({".md", ".yml", ".yaml", ".py", ".txt", ".css", ".js", ".html", ".mplstyle", ".json",
                               ".svg", ".csv", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf"})
 #: code a running build server has imported: a change to it needs a new server
 CODE_FOLDERS = ("charts", "newsletter", "_ext")
+WORD_LIST = ("search", "zh-terms.txt")
 IGNORED_PARTS = frozenset({"_build", "__pycache__", ".git", ".venv", "node_modules", ".pytest_cache"})
 
 
@@ -229,7 +233,10 @@ def _build(root: Path, output: Path, environment: _Environment, log: Path) -> di
                 result = profile.runcall(build_sphinx, **build_options(root, output))
                 profile.dump_stats(os.environ["PANDA_PREVIEW_PROFILE"])
             else:
-                result = build_sphinx(**build_options(root, output))
+                try:
+                    result = build_sphinx(**build_options(root, output))
+                except Exception as exc:  # noqa: BLE001 - before Sphinx starts (a _config.yml that does not parse)
+                    result = exc
             sys.stdout.flush()
             sys.stderr.flush()
     finally:
@@ -247,8 +254,27 @@ def _build(root: Path, output: Path, environment: _Environment, log: Path) -> di
     if isinstance(result, BaseException) or result:
         # the book's files named as the contributor sees them, relative to the book
         message = _message(result if isinstance(result, BaseException) else None, log)
-        return {"ok": False, "message": message.replace(f"{root.resolve()}/", "")}
+        message = message.replace(f"{root.resolve()}/", "")
+        if not _LOCATED.search(message):
+            message = _located(root, message)
+        return {"ok": False, "message": message}
     return {"ok": True, "message": ""}
+
+
+#: a message that names a file of the book and its line
+_LOCATED = re.compile(r"^[\w./-]+\.(md|yml|yaml|txt|ipynb|json):\d+", re.M)
+
+
+def _located(root: Path, message: str) -> str:
+    """A failure the build did not place (a _config.yml that does not parse fails before Sphinx starts): the
+    validator's checks of the book's files, which name the file, the line and the fix, else the message."""
+    from .rules import book_findings
+
+    try:
+        errors = [str(f) for f in book_findings(root)[0] if f.level == "error"]
+    except Exception:  # noqa: BLE001 - the build's own message stands
+        return message
+    return "\n".join(errors) if errors else message
 
 
 def _message(error: BaseException | None, log: Path) -> str:
@@ -395,7 +421,7 @@ class State:
 def _inject(html: bytes, built: int) -> bytes:
     """The page as written, with the preview's script before ``</head>`` (a file from the page's own origin)."""
     tag = f'<script src="{LIVE}live.js" data-built="{built}" defer></script>'.encode()
-    at = html.rfind(b"</head>")
+    at = html.find(b"</head>")  # the head's own: a later one can only be inside a script's text
     return html[:at] + tag + html[at:] if at >= 0 else html + tag
 
 
@@ -411,12 +437,27 @@ def handler_class(folder: Path, state: State):
             self.send_header("Cache-Control", "no-store")  # every reload gets the newest build
             super().end_headers()
 
+        def _allowed_host(self) -> bool:
+            """Only the preview's own address: a page of another site that resolves its name to 127.0.0.1 (DNS
+            rebinding) must not read the preview's pages, drafts among them."""
+            port = self.server.server_port
+            return self.headers.get("Host", "") in (f"127.0.0.1:{port}", f"localhost:{port}")
+
+        def do_HEAD(self):
+            if not self._allowed_host():
+                return self.send_error(421, "this preview answers http://127.0.0.1 only")
+            return super().do_HEAD()
+
         def do_GET(self):
+            if not self._allowed_host():
+                return self.send_error(421, "this preview answers http://127.0.0.1 only")
             path = urlsplit(self.path).path
             if path == f"{LIVE}events":
                 return self._events()
             if path == f"{LIVE}live.js":
                 return self._send(LIVE_SCRIPT.read_bytes(), "text/javascript; charset=utf-8")
+            if path == f"{LIVE}live-worker.js":
+                return self._send(LIVE_WORKER.read_bytes(), "text/javascript; charset=utf-8")
             file = Path(self.translate_path(self.path))
             if file.is_dir():
                 if not path.endswith("/"):
@@ -475,10 +516,13 @@ def relevant(path: Path, root: Path) -> bool:
 
 
 def needs_new_server(paths: list[Path], root: Path) -> bool:
-    """A change to Python code the build server has imported (the charts, the issue model, the extension)."""
+    """A change to Python code the build server has imported (the charts, the issue model, the extension), or to
+    the search's word list, which jieba keeps in the server once the first build has added it."""
     for path in paths:
         parts = path.resolve().relative_to(root).parts
         if path.suffix == ".py" and parts and parts[0] in CODE_FOLDERS:
+            return True
+        if parts == WORD_LIST:
             return True
     return False
 

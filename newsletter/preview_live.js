@@ -1,6 +1,6 @@
 // The preview's own script (python -m newsletter preview); never part of a published page.
-// It follows the preview server's events: a good build reloads the page, a failed one shows its error
-// over the last good page. The server serves it from the page's origin, which the page's CSP admits.
+// It follows the preview server's events (through one stream shared by all open pages, preview_live_worker.js):
+// a good build reloads the page, a failed one shows its error over the last good page. The server serves it from the page's origin, which the page's CSP admits.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -45,13 +45,21 @@
     }
   }
 
-  var events = new EventSource("/__panda_preview__/events");
-  events.addEventListener("open", function () {
+  function receive(data) {
     document.documentElement.dataset.pandaPreview = "following"; // the preview is following this page
-  });
-  events.addEventListener("state", function (event) {
-    var state = JSON.parse(event.data);
+    var state = JSON.parse(data);
     if (document.body) follow(state);
     else document.addEventListener("DOMContentLoaded", function () { follow(state); });
-  });
+  }
+
+  // one stream for all the preview's pages (preview_live_worker.js); a page of its own where there are no
+  // shared workers
+  if (window.SharedWorker) {
+    var worker = new SharedWorker("/__panda_preview__/live-worker.js", { name: "panda-preview" });
+    worker.port.onmessage = function (event) { receive(event.data); };
+    worker.port.start();
+  } else {
+    var events = new EventSource("/__panda_preview__/events");
+    events.addEventListener("state", function (event) { receive(event.data); });
+  }
 })();

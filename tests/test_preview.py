@@ -143,7 +143,10 @@ def test_preview_equals_the_published_build_and_follows_every_save(built_book, b
         assert live.state.built == 1, live.state.error
         # what preview shows is what is published: the same files, byte for byte (the served script aside)
         filecmp.clear_cache()
-        assert _same_tree(tmp_path / "_build" / "preview" / "html", built_book.html) == []
+        differences = _same_tree(tmp_path / "_build" / "preview" / "html", built_book.html)
+        assert differences == [], [(name, (tmp_path / "_build" / "preview" / "html" / name.split(": ")[1]).read_text(
+            errors="replace")[:400], (built_book.html / name.split(": ")[1]).read_text(errors="replace")[:400])
+            for name in differences if name.startswith("differs")]
         assert not (tmp_path / "_build" / "html").exists()  # the published tree is never touched
         watcher = threading.Thread(target=live.watch, kwargs={"stop_event": stop}, daemon=True)
         watcher.start()

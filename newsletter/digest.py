@@ -5,12 +5,13 @@ The digest's format (``sources/000_484a9975802836a3.txt`` is the first one), lin
 - line 1: the masthead and its tagline, Chinese then English on one line;
 - optionally a contents list, or fragments of one: headlines that stories repeat later, or that give a
   story the headline it lacks later (an English one, say), sometimes numbered (``4. 成都青羊...``);
-- the stories, each: a Chinese headline, the Chinese body (a paragraph a line), ``来源:`` / ``来源：`` and the
-  outlet, an English headline, the English body; any part may be missing;
+- the stories, each: a Chinese headline, the Chinese body (a paragraph a line), ``来源:`` / ``来源：`` (or a
+  look-alike colon: ︰ ∶ ﹕) and the outlet, an English headline, the English body; any part may be missing;
 - the closing: ``推荐阅读``, ``请为我点个赞再走``.
 
 :func:`parse_digest` reads the bytes (UTF-8 with or without byte-order mark, else GBK/GB18030, said in a note)
-into a :class:`Digest`: every non-blank line of the digest is in exactly one place (the masthead, a story, the
+into a :class:`Digest` (a Big5 file, which GBK would read as nonsense, is refused; the zero-width characters a copy
+carries are not part of a line): every non-blank line of the digest is in exactly one place (the masthead, a story, the
 contents repeated by a story, the closing) or in :attr:`Digest.unplaced`. A digest that cannot become an issue
 raises :class:`DigestError` naming the file, the line and the fix. Nothing here writes a translation: a part the
 digest lacks in one language is a gap (:meth:`DigestStory.gaps`).
@@ -36,7 +37,13 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 #: CJK punctuation and full-width forms: a masthead's Chinese half may end in them
 _CJK_PUNCT = "，。！？；：、“”‘’（）《》【】…—·"
-_SOURCE = re.compile(r"^来源\s*[:：]\s*(?P<names>.*)$")
+#: the colons a 来源 line is written with: ASCII, full-width, and the look-alikes a copy brings (︰ ∶ ﹕ ꞉)
+SOURCE_COLONS = ":：︰∶﹕꞉"
+_SOURCE = re.compile(rf"^来源\s*[{SOURCE_COLONS}]\s*(?P<names>.*)$")
+#: characters a copy from WeChat carries that show nothing (zero-width space, non-joiner, joiner, word joiner,
+#: a byte-order mark inside the text): a line is read without them (a joiner inside an emoji sequence stays)
+_INVISIBLE = re.compile(r"[\u200b\u200c\u2060\ufeff]|(?<![\u2600-\u27bf\ufe0f\U0001f000-\U0001faff])\u200d"
+                        r"|\u200d(?![\u2600-\u27bf\U0001f000-\U0001faff])")
 _NUMBERED = re.compile(r"^\s*(?P<n>\d{1,2})\s*[.、．)）]\s*(?P<text>\S.*)$")
 #: the article's closing lines (the issue keeps them word for word in its closing {pair})
 CLOSING = ("推荐阅读", "请为我点个赞再走")
@@ -125,6 +132,9 @@ def decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
             return data[3:].decode("utf-8"), "utf-8-sig", []
         except UnicodeDecodeError as exc:
             raise _not_text(data, exc.start + 3, path) from None
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise DigestError(path, 1, "the digest is UTF-32 (it starts with a UTF-32 byte-order mark); save it as "
+                          "UTF-8 (in VS Code: 'Save with Encoding' > 'UTF-8') and run the import again")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DigestError(path, 1, "the digest is UTF-16 (it starts with a UTF-16 byte-order mark); save it as "
                           "UTF-8 (in VS Code: 'Save with Encoding' > 'UTF-8') and run the import again")
@@ -137,6 +147,7 @@ def decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
         except UnicodeDecodeError:
             raise _not_text(data, first_bad, path) from None
         line = data.count(b"\n", 0, first_bad) + 1
+        _not_big5(data, text, line, path)
         return _no_nul(text, path), "gb18030", [
             f"{path}: line {line}: not UTF-8; the digest was read as GBK (GB18030). The issue and sources/ get "
             "UTF-8 (the bytes as given are kept beside them); check a few Chinese lines of the issue against the "
@@ -144,7 +155,26 @@ def decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
     return _no_nul(text, path), "utf-8", []
 
 
+def _not_big5(data: bytes, gbk: str, line: int, path: str) -> None:
+    """Big5 (traditional Chinese, as editors in Taiwan and Hong Kong save) mostly decodes as GBK too, into
+    nonsense: a digest whose GBK reading has no 来源 while its Big5 reading has 來源 (or the closing 推薦閱讀) is
+    Big5, and is refused rather than read wrong."""
+    if "来源" in gbk:
+        return
+    for codec in ("big5hkscs", "cp950"):
+        try:
+            big5 = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "來源" in big5 or "推薦閱讀" in big5:
+            raise DigestError(path, line, "the digest is neither UTF-8 nor GBK: it looks like Big5 (traditional "
+                              "Chinese; read as GBK it is nonsense); save it as UTF-8 (in VS Code: 'Reopen with "
+                              "Encoding' > 'Big5', then 'Save with Encoding' > 'UTF-8') and run the import again")
+
+
 def _not_text(data: bytes, at: int, path: str) -> DigestError:
+    if b"\x00" in data:  # (UTF-16 or UTF-32 without a byte-order mark: said so, not "neither UTF-8 nor GBK")
+        _no_nul(data.decode("latin-1"), path)
     line = data.count(b"\n", 0, at) + 1
     return DigestError(path, line, f"the digest is neither UTF-8 nor GBK (byte 0x{data[at]:02x} cannot be read "
                        "in either); copy the article's text again and save it as UTF-8")
@@ -153,8 +183,9 @@ def _not_text(data: bytes, at: int, path: str) -> DigestError:
 def _no_nul(text: str, path: str) -> str:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise DigestError(path, line, "the digest holds NUL characters (is it UTF-16 without a byte-order mark, or "
-                          "not a text file?); save the article's text as UTF-8 and run the import again")
+        raise DigestError(path, line, "the digest holds NUL characters (is it UTF-16 or UTF-32 without a "
+                          "byte-order mark, or not a text file?); save the article's text as UTF-8 and run the "
+                          "import again")
     return text
 
 
@@ -217,12 +248,17 @@ def source_names(text: str) -> list[str]:
 # ---- the digest ----------------------------------------------------------------------------------------------
 
 
+def visible_lines(text: str) -> list[str]:
+    """The digest's lines (any line ending) without the invisible characters a copy carries (:data:`_INVISIBLE`);
+    the digest kept in sources/ keeps them."""
+    return [_INVISIBLE.sub("", raw) for raw in re.split(r"\r\n|\r|\n", text)]
+
+
 def parse_digest(data: bytes, path: str | Path) -> Digest:
     """The digest's bytes read into masthead, stories, closing and what could not be placed."""
     path = str(path)
     text, encoding, notes = decode(data, path)
-    lines = [Line(i, raw.strip(), language(raw)) for i, raw in enumerate(re.split(r"\r\n|\r|\n", text), 1)
-             if raw.strip()]
+    lines = [Line(i, raw.strip(), language(raw)) for i, raw in enumerate(visible_lines(text), 1) if raw.strip()]
     if not lines:
         raise DigestError(path, 1, "the digest is empty; paste the text of the week's WeChat article into it "
                           "(masthead, stories, 来源 lines, closing) and run the import again")
@@ -390,10 +426,13 @@ def restore_zh(text: str) -> str:
     """Chinese text whose punctuation a plain-text copy flattened to ASCII, with the full-width marks back:
     ，：！？；（）“” and 《》; decimals (3.67), thousands (1,000), times and ratios (10:30), web addresses and
     Latin words (B站, Mr.) keep theirs. ASCII double quotes are paired (“...”) only where they pair up."""
-    keep = [(m.start(), m.start() + len(m.group().rstrip(",.;:!?)"))) for m in _URL.finditer(text)]
+    kept_at = bytearray(len(text))  # 1 where a character is part of a web address (one pass: linear)
+    for m in _URL.finditer(text):
+        end = m.start() + len(m.group().rstrip(",.;:!?)"))
+        kept_at[m.start():end] = b"\x01" * (end - m.start())
 
     def kept(i: int) -> bool:
-        return any(a <= i < b for a, b in keep)
+        return bool(kept_at[i])
 
     out = []
     quotes = sum(1 for i, ch in enumerate(text) if ch == '"' and not kept(i))
@@ -416,7 +455,8 @@ def restore_zh(text: str) -> str:
         else:
             out.append(ch)
     result = "".join(out)
-    result = re.sub(r"<<?([^<>]*[\u4e00-\u9fff][^<>]*)>>?", r"《\1》", result)
+    # (the first Chinese character of the title found once: no backtracking over every one of a long line)
+    result = re.sub(r"<<?([^<>\u4e00-\u9fff]*[\u4e00-\u9fff][^<>]*)>>?", r"《\1》", result)
     # no space beside full-width punctuation where the other side is Chinese
     return re.sub(r"(?<=[\u4e00-\u9fff》”）])\s+(?=[，：！？；）])|(?<=[，：！？；（])\s+(?=[\u4e00-\u9fff《“（])",
                   "", result)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from .book import SOURCES, TOC, BookError, read_sources, read_tag_keywords
+from .book import SOURCES, TOC, BookError, read_sources, read_tag_keywords, read_toc
 from .check import QUALIFIER_WORDS, UNIT_FORMS, WINDOW
 from .digest import Digest, DigestError, DigestStory, NumberPair, number_pairs, parse_digest, restore_zh
 from .new import TEMPLATE, fill_template, plan_issue, toc_with
@@ -62,6 +62,7 @@ def import_digest(root: Path, digest: Path, date: str | None = None, shown: str 
                           "file") from None
     parsed = parse_digest(data, shown)
     outlets = _check_sources(parsed, root)
+    _check_toc(root)
     number, date, stem, path = plan_issue(root, date, day=True)
     source = root / "sources" / f"{stem}.txt"
     if source.exists():
@@ -82,6 +83,16 @@ def import_digest(root: Path, digest: Path, date: str | None = None, shown: str 
     return result
 
 
+def _check_toc(root: Path) -> None:
+    """The toc the issue is added to reads (the import inserts a line into its text: into a toc that does not
+    parse it would write a book that does not build); its error names _toc.yml and the line."""
+    try:
+        read_toc(root)
+    except BookError as exc:
+        raise BookError(exc.path, exc.line, f"{exc.message} (the import adds the new issue to {TOC}, and has "
+                        "written nothing: fix the toc, then run the import again)") from None
+
+
 def _check_sources(digest: Digest, root: Path) -> dict[str, str]:
     """Each story's outlets, as ``sources.yml`` names them (``name_zh``); an error for a story without one and
     for an outlet the registry lacks."""
@@ -91,9 +102,7 @@ def _check_sources(digest: Digest, root: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     for number, story in enumerate(digest.stories, 1):
         if not story.sources:
-            raise DigestError(digest.path, story.first_line, f"story {number} (from this line) has no 来源 line; add "
-                              "'来源：<outlet>' after its Chinese text (the outlet as sources.yml names it) and run "
-                              "the import again")
+            raise _no_source(digest, story, number)
         for line, name in story.sources:
             known = by_key.get(_fold(name))
             if known is None:
@@ -103,6 +112,34 @@ def _check_sources(digest: Digest, root: Path) -> dict[str, str]:
                                   f"of: {', '.join(registry)}")
             found[name] = known
     return found
+
+
+def _no_source(digest: Digest, story: DigestStory, number: int) -> DigestError:
+    """A story without a 来源 line: a line that begins with 来源 but was not read as one (its colon), a line that
+    is no story (a caption or a credit between stories: English or Chinese only, a line or two), or a story
+    whose 来源 line is missing."""
+    lines = sorted([*story.headline.values(), *story.body["zh"], *story.body["en"]], key=lambda ln: ln.number)
+    near = next((ln for ln in lines if re.match(r"来源(?![于自])\W", ln.text) and len(ln.text) <= 40), None)
+    if near is not None:
+        return DigestError(digest.path, near.number, f"this line begins with 来源 but is not read as story {number}'s "
+                           f"来源 line ({near.text[:40]!r}); write it '来源：<outlet>' (a colon after 来源, then the "
+                           "outlet as sources.yml names it) and run the import again")
+    shown = "; ".join(repr(ln.text[:60]) for ln in lines[:2]) + ("; ..." if len(lines) > 2 else "")
+    stray = "delete it or move it into the story it belongs to"
+    if not story.has("zh"):
+        kind = "a line" if len(lines) == 1 else f"{len(lines)} lines"
+        return DigestError(digest.path, story.first_line, f"{kind} of English with no Chinese text and no 来源 line "
+                           f"({shown}), read as story {number}: if it is not a story (a photo credit, a caption, a "
+                           f"note), {stray}; if it is a story, add its Chinese text and '来源：<outlet>' (the outlet "
+                           "as sources.yml names it) before it; then run the import again")
+    if len(lines) == 1:
+        return DigestError(digest.path, story.first_line, f"a line of Chinese with no 来源 line ({shown}), read as "
+                           f"story {number}: if it is not a story (a photo credit, a caption, a note), {stray}; if "
+                           "it is a story, add '来源：<outlet>' after it (the outlet as sources.yml names it); then "
+                           "run the import again")
+    return DigestError(digest.path, story.first_line, f"story {number} (from this line) has no 来源 line; add "
+                       "'来源：<outlet>' after its Chinese text (the outlet as sources.yml names it) and run the "
+                       "import again")
 
 
 def _fold(name: str) -> str:

@@ -312,6 +312,17 @@ def test_an_unplaced_line_is_listed_and_fails_the_validator_naming_the_digest_li
                                                                    "only its first line"),
     ("no-source.txt", "PANDA\n南宁短剧周开幕\n南宁短剧周近日开幕。\n".encode(), "no-source.txt: line 2: story 1 (from this "
                                                                      "line) has no 来源 line; add '来源："),
+    ("utf32.txt", "PANDA微短剧".encode("utf-32"), "utf32.txt: line 1: the digest is UTF-32"),
+    ("utf32-no-bom.txt", "PANDA微短剧\n".encode("utf-32-be"), "utf32-no-bom.txt: line 1: the digest holds NUL "
+                                                             "characters (is it UTF-16 or UTF-32 without"),
+    # a photo credit between two stories: not "add 来源 after its Chinese text" (it has none)
+    ("stray-credit.txt", "PANDA\n南宁短剧周开幕\n南宁短剧周近日开幕。\n来源:人民网\nNanning Week Opens\n"
+                         "Nanning week opened recently.\n(Photo: Xinhua)\n成都短剧节\n成都短剧节近日举行。\n来源:人民网\n"
+                         .encode(), "stray-credit.txt: line 7: a line of English with no Chinese text and no 来源 line "
+                                    "('(Photo: Xinhua)'), read as story 2: if it is not a story (a photo credit, a "
+                                    "caption, a note), delete it or move it into the story it belongs to"),
+    ("source-without-colon.txt", "PANDA\n南宁短剧周开幕\n南宁短剧周近日开幕。\n来源 - 人民网\n".encode(),
+     "source-without-colon.txt: line 4: this line begins with 来源 but is not read as story 1's 来源 line"),
 ])
 def test_a_digest_that_cannot_become_an_issue_is_refused_and_nothing_is_written(book, tmp_path, capsys, monkeypatch,
                                                                                name, data, expected):
@@ -325,6 +336,17 @@ def test_a_digest_that_cannot_become_an_issue_is_refused_and_nothing_is_written(
     err = capsys.readouterr().err
     assert expected in err, err
     assert snapshot(book) == before  # no issue, no source, the toc untouched
+
+
+def test_invisible_characters_are_not_part_of_a_line_and_sources_keeps_them(book, tmp_path):
+    text = ("PANDA微短剧\n\u200b南宁短剧周开幕\n南宁短剧周\u2060近日开幕。\n来源﹕\u200c人民网\ufeff\n"
+            "Nanning Week Opens 👩\u200d💻\nNanning\u200b week opened.\n")
+    digest = tmp_path / "zw.txt"
+    digest.write_text(text, encoding="utf-8")
+    done, issue = imported(book, digest)
+    assert summary(issue) == [{"sources": ["人民网"], "zh": ("", "南宁短剧周开幕", ["南宁短剧周近日开幕。"]),
+                               "en": ("", "Nanning Week Opens 👩\u200d💻", ["Nanning week opened."])}]
+    assert done.source.read_text(encoding="utf-8") == text  # the digest as given
 
 
 def test_an_import_whose_writing_fails_half_way_leaves_nothing(book, monkeypatch):

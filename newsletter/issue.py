@@ -47,25 +47,50 @@ def read_front_matter(text: str) -> dict:
 
 
 @functools.lru_cache(maxsize=256)
-def front_matter_lines(text: str) -> dict[str, int]:
-    """The file line of each key of the front matter, nested keys dotted (``issue.number``), read from the YAML
-    node tree; {} where the front matter is missing or does not parse (front_matter_problem says why)."""
+def _front_matter_keys(text: str) -> tuple[dict[str, int], tuple[tuple[int, str, int], ...]]:
+    """The file line of each key of the front matter (nested keys dotted), and each key written again in the
+    same mapping: (its line, dotted name, the line of the first), read from the YAML node tree."""
     match = re.match(r"^---\n(.*?)\n---\s*\n", text, re.S)
     try:
         root = yaml.compose(match.group(1), Loader=_LOADER) if match else None
     except yaml.YAMLError:
-        return {}
+        return {}, ()
     lines: dict[str, int] = {}
+    repeated: list[tuple[int, str, int]] = []
 
     def walk(node, prefix: str) -> None:
         if isinstance(node, yaml.MappingNode):
+            here: dict[str, int] = {}
             for key, value in node.value:
                 name = f"{prefix}{key.value}"
-                lines.setdefault(name, key.start_mark.line + 2)  # the block starts on the file's second line
+                line = key.start_mark.line + 2  # the block starts on the file's second line
+                if name in here:
+                    repeated.append((line, name, here[name]))
+                here.setdefault(name, line)
+                lines.setdefault(name, line)
                 walk(value, name + ".")
 
     walk(root, "")
-    return lines
+    return lines, tuple(repeated)
+
+
+def front_matter_lines(text: str) -> dict[str, int]:
+    """The file line of each key of the front matter, nested keys dotted (``issue.number``), read from the YAML
+    node tree (the first, where a key is written twice); {} where the front matter is missing or does not parse
+    (front_matter_problem says why)."""
+    return _front_matter_keys(text)[0]
+
+
+def front_matter_repeats(text: str) -> list[tuple[int, str]]:
+    """Each key written a second time in the same mapping of the front matter: (its line, message with the fix).
+    YAML keeps the last silently ('draft: true' then 'draft: false' publishes the issue), so a repeat is refused."""
+    out = []
+    for line, name, first in _front_matter_keys(text)[1]:
+        parent, _, key = name.rpartition(".")
+        where = f"under '{parent}:'" if parent else "in the front matter"
+        out.append((line, f"'{key}:' is written a second time {where} (first at line {first}); YAML would keep only "
+                          f"this one and ignore line {first}: remove one of the two lines"))
+    return out
 
 
 def front_matter_problem(text: str) -> tuple[int, str] | None:
@@ -180,6 +205,21 @@ def unpublished_issues(root: Path, day: datetime.date) -> dict[str, dict]:
             rel = path.relative_to(root).as_posix()
             out[rel.removesuffix(".md")] = {"file": rel, "date": str(meta.get("date", "")), **why}
     return out
+
+
+def link_to_unpublished(target: str, entry: dict) -> str:
+    """The message for a link to ``target``, an issue the published book leaves out (an entry of
+    :func:`unpublished_issues`), with the fix: the rules' and the build's one wording."""
+    file = entry["file"]
+    if entry["draft"]:
+        why = (f"is a draft (draft: true), which the published book leaves out: remove the link, or publish {file} "
+               "first (delete its 'draft: true' line)")
+    else:
+        until = entry["until"]
+        why = (f"is held back until {until} (its date), so the published book leaves it out until that day: remove "
+               f"the link, or publish {file} first (add the link on or after {until}, or give that issue an earlier "
+               "date)")
+    return f"this page links to {target!r}, but {file} {why}"
 
 
 def unpublished_line(entry: dict, day: datetime.date, preview: bool) -> str:

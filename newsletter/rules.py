@@ -19,7 +19,15 @@ from .book import ISSUE_NAME, SOURCES, BookError, issue_files, read_sources, rea
 from .check import Finding, check_text
 from .errors import LocatedError
 from .figures import FiguresError, parse_figures
-from .issue import front_matter_lines, front_matter_problem, read_front_matter
+from .issue import (
+    front_matter_lines,
+    front_matter_problem,
+    front_matter_repeats,
+    link_to_unpublished,
+    read_front_matter,
+    today,
+    unpublished_issues,
+)
 from .model import SPECS, Block, Issue, Story, directive, parse_issue
 from .safety import UNSAFE_DIRECTIVES, raw_html
 from .source import SOURCE_PLACEHOLDER, SourceError, local_images, read_source, unclosed_fences
@@ -50,6 +58,10 @@ class Page:
     sources: dict | None = None
     #: an issue of the book (``issues/``), which must hold stories
     is_issue: bool = False
+    #: the issues the build leaves out (drafts, issues held back until their day), by document name, as
+    #: :func:`newsletter.issue.unpublished_issues` gives them; None: read from the book (``root``) for today
+    #: (the validator); {} for a build that leaves none out (preview)
+    left_out: dict | None = None
 
     @property
     def issue(self) -> Issue:
@@ -354,6 +366,66 @@ def card(page: Page) -> list[Finding]:
     return out
 
 
+#: a {doc} role, its target alone or after its text: {doc}`002-2025-12`, {doc}`the next issue <002-2025-12>`
+_DOC_ROLE = re.compile(r"\{doc\}`(?:[^`<]*<)?([^`<>]+?)>?`")
+
+
+def _doc_roles(page: Page) -> list[tuple[int, str]]:
+    """The {doc} roles of the page's Markdown (not those in code, a plain fence or a YAML block): (line, target)."""
+    if "{doc}" not in page.text:
+        return []
+    skipped = set()
+    for fence in page.issue.fences:
+        if directive(fence.info)[0] in (None, "code-cell", "figures", "unplaced"):
+            skipped.update(range(fence.line, fence.end + 1))
+    return [(number, found.group(1).strip()) for number, text in enumerate(page.text.split("\n"), 1)
+            if number not in skipped for found in _DOC_ROLE.finditer(text)]
+
+
+def _link_docname(page: Page, target: str, role: bool) -> str | None:
+    """The document a link or {doc} role of the page names (``issues/002-2025-12``), or None (an address, an
+    anchor of the page itself)."""
+    if role:
+        path = target
+    else:
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith(("#", "//")):
+            return None  # https:, mailto:, project: ...; the page's own anchors
+        path = re.split(r"[#?]", target, maxsplit=1)[0]
+        if not path:
+            return None
+    from posixpath import dirname, join, normpath
+
+    here = dirname(page.path)
+    name = normpath(path.lstrip("/") if path.startswith("/") else join(here, path))
+    for suffix in (".md", ".ipynb", ".html"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def unpublished_links(page: Page) -> list[Finding]:
+    """No published page links to an issue the published book leaves out (a draft, or one held back until its
+    day): the link would lead nowhere, and the build fails on it with a message about a missing file."""
+    if page.root is None:
+        return []
+    gone = page.left_out
+    if gone is None:
+        try:
+            gone = unpublished_issues(page.root, today())
+        except ValueError:
+            return []  # (a bad PANDA_TODAY: the build refuses it with the fix)
+    if not gone or page.path.removesuffix(".md") in gone:
+        return []  # nothing is left out, or this page is left out too
+    out = []
+    links = [(line, target, False) for line, target in page.issue.links]
+    links += [(line, target, True) for line, target in _doc_roles(page)]
+    for line, target, role in sorted(links):
+        entry = gone.get(_link_docname(page, target, role) or "")
+        if entry is None:
+            continue
+        out.append(page.error(line, link_to_unpublished(target, entry)))
+    return out
+
+
 def unplaced(page: Page) -> list[Finding]:
     """Nothing of the digest is left out: each line of an ``{unplaced}`` block (``python -m newsletter import``
     writes one where it could not place a line of the digest) fails until the editor places or deletes it."""
@@ -372,9 +444,10 @@ def numbers(page: Page) -> list[Finding]:
 
 #: every rule of an issue, in the order their findings are listed
 RULES = (fences, syntax, placement, notebook, raw, images, containers, directives, unplaced, blocks, stories,
-         headline_roles, topics, sources, card, numbers)
-#: the rules of the book's other pages (home, archive, data), which the project writes: their structure
-page_rules = (fences, syntax, containers, blocks, stories, topics, sources)
+         headline_roles, topics, sources, card, unpublished_links, numbers)
+#: the rules of the book's other pages (home, archive, data), which the project writes: their structure, and no
+#: link to an issue the published book leaves out
+page_rules = (fences, syntax, containers, blocks, stories, topics, sources, unpublished_links)
 
 
 def page_findings(page: Page, rules=RULES) -> list[Finding]:
@@ -452,6 +525,7 @@ def issue_front_matter(root: Path, path: Path, text: str, strict: bool = True) -
     if problem:
         error(*problem)
         return out, {}
+    out += [Finding("error", rel, line, message) for line, message in front_matter_repeats(text)]
     meta = read_front_matter(text).get("issue")
     if not isinstance(meta, dict):
         error(1, "the front matter has no 'issue:' block; copy it from templates/issue.md "

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
@@ -110,6 +111,97 @@ def test_which_issues_are_unpublished_on_a_day(tmp_path, monkeypatch):
     monkeypatch.setenv("PANDA_TODAY", "2026-12-32")
     with pytest.raises(ValueError, match="PANDA_TODAY='2026-12-32' is not a day; write it as YYYY-MM-DD"):
         today()
+
+
+@pytest.mark.parametrize("key, text", [("date", '  date: "2025-12"\n'), ("number", "  number: 2\n"),
+                                       ("kernelspec", None)])
+def test_a_key_written_twice_is_refused_by_the_validator_and_the_build_at_its_line(tmp_path, key, text):
+    # YAML keeps the last of two keys: the line a reviewer reads first would be ignored
+    from types import SimpleNamespace
+
+    from panda_book.rules.checks import BadInput, check_book
+
+    book = copy_root(tmp_path)
+    add_issues(book, "issues/001-2025-11.md")
+    path = book / f"{DRAFT}.md"
+    original = path.read_text(encoding="utf-8")
+    if text is None:  # a top-level key
+        block = re.search(r"^kernelspec:\n(?:  .*\n)+", original, re.M).group(0)
+        changed = original.replace("issue:\n", block + "issue:\n", 1)
+        line = changed.splitlines().index("kernelspec:", changed.splitlines().index("kernelspec:") + 1) + 1
+    else:
+        changed = original.replace(text, text + text, 1)
+        line = changed.splitlines().index(text.rstrip("\n"), changed.splitlines().index(text.rstrip("\n")) + 1) + 1
+    path.write_text(changed, encoding="utf-8")
+    found = [f for f in validator(book) if f.path == f"{DRAFT}.md" and "second time" in f.message]
+    assert [f.line for f in found] == [line] and f"'{key}:' is written a second time" in found[0].message, found
+    with pytest.raises(BadInput, match=f"{DRAFT}.md:{line}: '{key}:' is written a second time"):
+        check_book(SimpleNamespace(srcdir=str(book)), None)
+
+
+def validator(book: Path) -> list:
+    """What python -m newsletter validate says of the test root's issues (it has no _config.yml: the book's
+    checks as the build runs them, then every rule on each issue, as newsletter/validate.py runs them)."""
+    from newsletter.rules import Page, page_findings
+
+    findings, texts = book_findings(book, strict=False)
+    for path, text in texts.items():
+        findings += page_findings(Page(text, path.relative_to(book).as_posix(), file=path, root=book, is_issue=True))
+    return findings
+
+
+LINKS = [("See [the next issue](002-2025-12.md#a-story).", DRAFT, "is a draft (draft: true)"),
+         ("See [it](../issues/003-2026-12.md).", SCHEDULED, "is held back until 2026-12-09"),
+         ("See {doc}`the next issue <002-2025-12>`.", DRAFT, "is a draft"),
+         ("See {doc}`/issues/003-2026-12`.", SCHEDULED, "held back until 2026-12-09")]
+
+
+@pytest.mark.parametrize("link, target, why", LINKS)
+def test_the_validator_refuses_a_link_to_an_issue_left_out(tmp_path, monkeypatch, link, target, why):
+    monkeypatch.setenv("PANDA_TODAY", "2026-12-02")
+    book = copy_root(tmp_path)
+    add_issues(book, "issues/001-2025-11.md")
+    issue1 = book / "issues" / "001-2025-11.md"
+    text = issue1.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{link}\n"
+    issue1.write_text(text, encoding="utf-8")
+    found = [f for f in validator(book) if "links to" in f.message]
+    assert [(f.path, f.line) for f in found] == [("issues/001-2025-11.md", len(text.splitlines()))], found
+    assert why in found[0].message and f"publish {target}.md first" in found[0].message
+    assert "remove the link" in found[0].message
+    # the day it is published (and a draft published), the link is fine
+    monkeypatch.setenv("PANDA_TODAY", "2026-12-09")
+    set_draft(book, None)
+    assert not [f for f in validator(book) if "links to" in f.message]
+
+
+def test_a_link_in_code_or_from_a_page_left_out_is_no_finding(tmp_path):
+    from newsletter.rules import Page, unpublished_links
+
+    book = copy_root(tmp_path)
+    add_issues(book, "issues/001-2025-11.md")
+    gone = unpublished_issues(book, datetime.date(2026, 12, 2))
+    text = "# x\n\n```\n{doc}`002-2025-12` [a](002-2025-12.md)\n```\n\n[b](https://example.org/002-2025-12.md)\n"
+    assert unpublished_links(Page(text, "issues/001-2025-11.md", root=book, left_out=gone)) == []
+    linking = "# x\n\n[a](003-2026-12.md)\n"
+    assert unpublished_links(Page(linking, f"{DRAFT}.md", root=book, left_out=gone)) == []  # a draft links ahead
+    assert unpublished_links(Page(linking, "issues/001-2025-11.md", root=book, left_out={})) == []  # preview
+    assert len(unpublished_links(Page(linking, "issues/001-2025-11.md", root=book, left_out=gone))) == 1
+
+
+@pytest.mark.slow  # an in-process build of the book
+def test_a_doc_reference_the_rules_miss_is_still_named_a_draft_by_the_build(tmp_path, monkeypatch):
+    # publication.py's warn-missing-reference: the build's own word for a reference to an issue left out
+    import newsletter.rules
+
+    monkeypatch.setattr(newsletter.rules, "RULES", tuple(r for r in newsletter.rules.RULES
+                                                         if r is not newsletter.rules.unpublished_links))
+    monkeypatch.setenv("PANDA_TODAY", "2026-12-02")
+    book = copy_root(tmp_path)
+    add_issues(book, "issues/001-2025-11.md")
+    issue1 = book / "issues" / "001-2025-11.md"
+    issue1.write_text(issue1.read_text(encoding="utf-8") + "\nSee {doc}`002-2025-12`.\n", encoding="utf-8")
+    error, _status = build_in_process(book)
+    assert error is not None and "is a draft (draft: true), which the published book leaves out: remove the link" in error, error
 
 
 # ---- in process: the toc, the output, preview ------------------------------------------------------------------

@@ -301,6 +301,21 @@ def test_front_matter_lines_come_from_the_yaml_tree():
     assert front_matter_lines("---\nissue: [\n---\n") == {} and front_matter_lines("# no front matter\n") == {}
 
 
+def test_a_key_written_twice_in_the_front_matter_is_named_at_its_second_line():
+    from newsletter.issue import front_matter_lines, front_matter_repeats
+
+    text = ("---\ntitle: a\nissue:\n  number: 1\n  date: \"2025-11\"\n  date: \"2025-12\"\n"
+            "kernelspec:\n  name: python3\n  number: 2\ntitle: b\n---\n\n# x\n")
+    repeats = front_matter_repeats(text)
+    assert [line for line, _ in repeats] == [6, 10]
+    assert "'date:' is written a second time under 'issue:' (first at line 5)" in repeats[0][1]
+    assert "'title:' is written a second time in the front matter (first at line 2)" in repeats[1][1]
+    assert all("remove one of the two lines" in message for _, message in repeats)
+    # the same key in two mappings (issue.number, kernelspec.number) is no repeat; lines name the first
+    assert front_matter_lines(text)["issue.date"] == 5
+    assert front_matter_repeats("---\nissue: [\n---\n") == [] and front_matter_repeats("# none\n") == []
+
+
 def test_the_inputs_stamp_goes_on_the_calls_the_code_makes():
     sys.path.insert(0, str(Path(__file__).parents[1] / "_ext"))
     from panda_book.model.inputs import load_lines, stamp

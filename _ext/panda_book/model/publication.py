@@ -74,6 +74,24 @@ def _leave_out(app: Sphinx, config) -> None:
             del site_map[docname]
 
 
+def _missing_reference(app: Sphinx, domain, node) -> bool | None:
+    """A reference to an issue this build leaves out, which the rules did not see (they read the Markdown links
+    and {doc} roles of each page): said so, with the fix, instead of Sphinx's 'unknown document'."""
+    if node.get("reftype") != "doc":
+        return None
+    from sphinx.util import docname_join
+
+    target = docname_join(node.get("refdoc", ""), str(node.get("reftarget", "")).removesuffix(".md"))
+    entry = left_out(app.config).get(target.lstrip("/"))
+    if entry is None:
+        return None
+    from newsletter.issue import link_to_unpublished
+
+    logger.error(link_to_unpublished(str(node.get("reftarget", "")), entry), location=node, type="panda",
+                 subtype="unpublished")
+    return True
+
+
 def setup_publication(app: Sphinx) -> None:
     app.add_config_value("panda_preview", False, "env", types=[bool])
     # set from the issues when the configuration is read, never by hand
@@ -82,3 +100,4 @@ def setup_publication(app: Sphinx) -> None:
     # there), before the build date (site/reproducible.py, priority 100) which skips these issues
     app.connect("config-inited", _decide, priority=60)
     app.connect("config-inited", _leave_out, priority=950)
+    app.connect("warn-missing-reference", _missing_reference)

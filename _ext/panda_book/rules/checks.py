@@ -130,8 +130,10 @@ def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         sources = read_sources(Path(app.srcdir))
     except BookError:
         sources = None  # (check_book stopped the build on it, with its line)
+    from ..model.publication import left_out
+
     page = Page(source[0], path.relative_to(app.srcdir).as_posix(), file=path, root=Path(app.srcdir), tags=tags,
-                sources=sources, is_issue=is_issue)
+                sources=sources, is_issue=is_issue, left_out=left_out(app.config))
     errors = 0
     for finding in page_findings(page, RULES if is_issue else page_rules):
         if finding.level == "error":

@@ -101,9 +101,16 @@ def _relative(paths: list, base: Path) -> list:
     return out
 
 
+#: what SOURCE_DATE_EPOCH was before this module set it (None: unset), put back when the build ends
+_found: str | None = None
+
+
 def _set_date(app: Sphinx, config) -> None:
-    global _ours
+    global _ours, _found
     from sphinx.errors import ConfigError
+
+    given = os.environ.get(ENV)
+    _found = given if given and given != _ours else None
 
     try:
         epoch, origin = build_epoch(Path(app.srcdir), skip=left_out(config))
@@ -114,6 +121,16 @@ def _set_date(app: Sphinx, config) -> None:
     # every build writes, do. So a new commit or a new issue does not rewrite every page.
     config.panda_build_date = build_datetime().isoformat()
     logger.info("panda_book: build date %s (%s)", config.panda_build_date, origin)
+
+
+def _put_back(app: Sphinx, exception) -> None:
+    """The environment as the build found it: a build run inside another process (the tests', the preview's
+    first) must not hand its date to the builds that process starts later, as if a user had set it."""
+    if os.environ.get(ENV) == _ours:
+        if _found is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = _found
 
 
 def _relative_paths(app: Sphinx, config) -> None:
@@ -129,3 +146,5 @@ def setup_reproducible(app: Sphinx) -> None:
     app.connect("config-inited", _set_date, priority=100)
     # after the extension's own config-inited handlers (priority 500) add their folders
     app.connect("config-inited", _relative_paths, priority=900)
+    # last of all, after the feeds and the sitemap (which print the date) and the swap
+    app.connect("build-finished", _put_back, priority=200_000)

@@ -256,7 +256,8 @@ def preview_times(n: int, repeat: int, base: Path, keep_folder: Path | None = No
                 "--disable-component-update", "--disable-sync", "--no-first-run"])
             page = browser.new_page()
             page.goto(address + f"issues/{middle.stem}.html")
-            page.wait_for_function("() => document.documentElement.dataset.pandaPreview === 'following'")
+            page.wait_for_function("() => document.documentElement.dataset.pandaPreview === 'following'",
+                                   timeout=300_000)
             sentence = "Recently, the mini series Ni Guang Zhi Ai officially started filming in Nanning."
             cell = "workdays = workdays_chart(figures)\n"
             original = middle.read_text(encoding="utf-8")

@@ -329,6 +329,10 @@ def build_server(connection, root: str) -> None:
     log = root_path / PREVIEW_BUILD / "build.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     os.chdir(root_path)
+    # this book's extension, never another's: a spawned process starts with its parent's import path, which may
+    # name another checkout's _ext (a test runner's does)
+    sys.path[:] = [entry for entry in sys.path
+                   if Path(entry or ".").name != "_ext" or Path(entry).resolve() == (root_path / "_ext").resolve()]
     _warm()
     environment = _Environment(output.parent / ".doctrees")
     connection.send({"ready": True})

@@ -45,6 +45,7 @@ def _write_in_parallel(app: Sphinx, env) -> None:
 
 
 #: fewer pages than this are written by Sphinx's own process: starting the writers costs more than they save
+#: (``panda_parallel_pages`` sets it)
 PARALLEL_FROM = 8
 
 
@@ -60,7 +61,7 @@ def _serial_for_few_pages(app: Sphinx) -> None:
             pages = set(builder.env.found_docs)
         else:
             pages = set(build_docnames) | (set(updated_docnames) if method == "update" else set())
-        if len(pages) < PARALLEL_FROM:
+        if len(pages) < app.config.panda_parallel_pages:
             builder.parallel_ok = False
         return original(build_docnames, updated_docnames, method)
 
@@ -76,5 +77,6 @@ def _report(app: Sphinx, exception) -> None:
 def setup_writers(app: Sphinx) -> None:
     app.add_config_value("panda_execution_workers", None, "env", types=[int, type(None)])
     app.connect("env-updated", _write_in_parallel, priority=900)
+    app.add_config_value("panda_parallel_pages", PARALLEL_FROM, "", types=[int])
     app.connect("builder-inited", _serial_for_few_pages)
     app.connect("build-finished", _report, priority=10)

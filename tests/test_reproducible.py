@@ -96,6 +96,7 @@ print("card.png", hashlib.sha256(card).hexdigest())
 """
 
 
+@pytest.mark.slow  # draws every chart and a card in several fresh processes (about 30 s)
 def test_charts_and_cards_are_identical_across_processes_and_dates(tmp_path):
     """Employment, workdays and trend charts (SVG and PNG) and a social card: the same bytes
     in two processes with other hash seeds, other SOURCE_DATE_EPOCHs and other folders."""

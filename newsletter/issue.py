@@ -191,16 +191,36 @@ def unpublished(meta: dict, day: datetime.date) -> dict | None:
     return {"draft": draft, "until": until} if draft or until else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _issue_meta(path: str, _version: tuple[int, int]) -> dict | None:
+    try:
+        meta = read_front_matter(Path(path).read_text(encoding="utf-8")).get("issue")
+    except (OSError, UnicodeDecodeError):
+        return None  # (the book's checks report it with the fix)
+    return meta if isinstance(meta, dict) else None
+
+
+def issue_metas(root: Path) -> list[tuple[Path, dict]]:
+    """Each issue file of the book with its front matter's ``issue:`` mapping (those that read), each version of a
+    file read once: the build reads them for the issues it leaves out and for its date, the validator for links."""
+    out = []
+    for path in issue_files(root):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        meta = _issue_meta(str(path), (st.st_mtime_ns, st.st_size))
+        if meta is not None:
+            out.append((path, dict(meta)))  # a copy: the cached one stays as the file has it
+    return out
+
+
 def unpublished_issues(root: Path, day: datetime.date) -> dict[str, dict]:
     """Every issue of the book not published on ``day``, by document name (``issues/002-2026-12``):
     ``{"file", "date", "draft", "until"}``, read from the front matter of ``issues/*.md``."""
     out: dict[str, dict] = {}
-    for path in issue_files(root):
-        try:
-            meta = read_front_matter(path.read_text(encoding="utf-8")).get("issue")
-        except (OSError, UnicodeDecodeError):
-            continue  # (the book's checks report it with the fix)
-        why = unpublished(meta, day) if isinstance(meta, dict) else None
+    for path, meta in issue_metas(root):
+        why = unpublished(meta, day)
         if why:
             rel = path.relative_to(root).as_posix()
             out[rel.removesuffix(".md")] = {"file": rel, "date": str(meta.get("date", "")), **why}

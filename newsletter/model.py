@@ -155,6 +155,8 @@ class Issue:
     all_stories: list[Story] = field(default_factory=list)
     #: roles written in headlines: (line, role name)
     headline_roles: list[tuple[int, str]] = field(default_factory=list)
+    #: roles written in the text, headlines included, not in code: (line, role name, its content)
+    roles: list[tuple[int, str, str]] = field(default_factory=list)
     #: ``+++`` lines between Markdown cells, with the cell metadata they carry: (line, metadata)
     cell_breaks: list[tuple[int, str]] = field(default_factory=list)
 
@@ -270,6 +272,8 @@ def _note_inline(children, line: int, issue: Issue) -> str:
             issue.links.append((line, str(child.attrs.get("href") or "")))
         elif child.type == "image":
             issue.images.append((line, str(child.attrs.get("src") or "")))
+        elif child.type == "myst_role":
+            issue.roles.append((line, str(child.meta.get("name", "")), child.content))
         elif child.type in ("text", "code_inline"):
             seen.append(child.content)
     return "".join(seen)

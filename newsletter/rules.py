@@ -366,20 +366,15 @@ def card(page: Page) -> list[Finding]:
     return out
 
 
-#: a {doc} role, its target alone or after its text: {doc}`002-2025-12`, {doc}`the next issue <002-2025-12>`
-_DOC_ROLE = re.compile(r"\{doc\}`(?:[^`<]*<)?([^`<>]+?)>?`")
-
-
 def _doc_roles(page: Page) -> list[tuple[int, str]]:
-    """The {doc} roles of the page's Markdown (not those in code, a plain fence or a YAML block): (line, target)."""
-    if "{doc}" not in page.text:
-        return []
-    skipped = set()
-    for fence in page.issue.fences:
-        if directive(fence.info)[0] in (None, "code-cell", "figures", "unplaced"):
-            skipped.update(range(fence.line, fence.end + 1))
-    return [(number, found.group(1).strip()) for number, text in enumerate(page.text.split("\n"), 1)
-            if number not in skipped for found in _DOC_ROLE.finditer(text)]
+    """The {doc} roles of the page, from the issue model (never those in code): (line, target), the target alone
+    or after its text (``{doc}`the next issue <002-2025-12>```)."""
+    out = []
+    for line, name, content in page.issue.roles:
+        if name == "doc":
+            named = re.search(r"<([^<>]+)>\s*$", content)
+            out.append((line, (named.group(1) if named else content).strip()))
+    return out
 
 
 def _link_docname(page: Page, target: str, role: bool) -> str | None:

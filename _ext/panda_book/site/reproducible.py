@@ -52,14 +52,13 @@ def _git_epoch(folder: Path) -> int | None:
 
 
 def _issues_epoch(srcdir: Path, skip=()) -> int | None:
-    from newsletter.issue import issue_datetime, read_front_matter
+    from newsletter.issue import issue_datetime, issue_metas
 
     dates = []
-    for path in sorted((srcdir / "issues").glob("*.md")):
+    for path, meta in issue_metas(srcdir):
         if path.relative_to(srcdir).with_suffix("").as_posix() in skip:
             continue  # a draft or an issue held back (model/publication.py) gives no date to the book
-        meta = read_front_matter(path.read_text(encoding="utf-8")).get("issue")
-        if isinstance(meta, dict) and meta.get("date"):
+        if meta.get("date"):
             try:
                 dates.append(issue_datetime(meta))
             except ValueError:

@@ -22,6 +22,8 @@ from newsletter.safety import CHART_DATA_NS as DATA_NS  # where the numbers sit 
 
 # the viewports that get the narrow drawing (the page's <picture>, the interactive view's) and its identifier's
 # suffix (employment-zh-narrow)
+from newsletter.mailing import EMAIL_IMAGE_WIDTH as EMAIL_WIDTH  # the email's image: this many CSS px wide
+from newsletter.mailing import EMAIL_SUFFIX
 from newsletter.safety import NARROW_MEDIA, NARROW_SUFFIX  # noqa: F401  (charts' public names)
 
 from ._fonts import register_cjk_font
@@ -178,6 +180,10 @@ class ChartPair:
         for chart in (self.zh, self.en, self.zh.narrow, self.en.narrow):
             if chart is not None:
                 display(chart)
+        # the PNGs the email and WeChat editions show (the page does not: the extension takes them off it)
+        for chart in (self.zh, self.en):
+            if chart.png:
+                display({"image/png": chart.png, "text/plain": chart.alt}, raw=True)
 
 
 def render(name: str, draw: Callable[[MplFigure, bool], None], *, title: str, alt: str,
@@ -224,7 +230,10 @@ def _render_one(name: str, draw, *, narrow: bool, title: str, alt: str, lang: st
                         metadata={"Date": None, "Title": caption or title, "Description": alt,
                                   "Language": lang, "Source": source or None, "Identifier": name})
             png = io.BytesIO()
-            fig.savefig(png, format="png", dpi=110, bbox_inches=box, metadata={"Software": None})
+            if not narrow:  # the email edition's image: EMAIL_WIDTH CSS px at 2x, its facts in its text chunks
+                fig.savefig(png, format="png", dpi=2 * EMAIL_WIDTH / box.width, bbox_inches=box,
+                            metadata={"Software": None, "Title": caption or title, "Description": alt,
+                                      "Language": lang, "Source": source, "Identifier": name + EMAIL_SUFFIX})
     return Chart(name=name, title=title, alt=alt, svg=_with_data(_without_css(svg.getvalue()), data),
                  png=png.getvalue(), lang=lang, data=data)
 

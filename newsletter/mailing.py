@@ -33,6 +33,10 @@ LANGS = ("zh", "en", "both")
 EMAIL_DIR = "_build/email"
 WECHAT_DIR = "_build/wechat"
 CONFIG = "_config.yml"
+#: the email's content column (600 px less its padding): charts are shown this wide, from a PNG twice as wide
+EMAIL_IMAGE_WIDTH = 560
+#: a chart's email PNG is named after the chart (``employment-zh``) with this suffix (charts/_render.py)
+EMAIL_SUFFIX = "-email"
 #: the template's fields: the recipient's address and the issue's stem, URL-encoded when filled
 _FIELDS = {"email", "issue"}
 

@@ -45,6 +45,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from newsletter.edition import GAP_TEXT  # the words of a gap marker, the same on the page and in every edition
 from newsletter.model import LangSpec, PairSpec, StorySpec
 
 from ..model.store import IssueStore
@@ -55,17 +56,6 @@ logger = logging.getLogger(__name__)
 
 LANGS = {"zh": ("zh-CN", "中文"), "en": ("en", "English")}
 
-#: What the reader sees where the source has no text in a language.
-GAP_TEXT = {
-    ("zh", "headline"): "原文无中文标题",
-    ("zh", "body"): "原文无中文正文，请阅读英文",
-    ("zh", "all"): "原文无中文",
-    ("zh", "partial"): "中文仅涵盖英文原文的一部分",
-    ("en", "headline"): "No English headline in the source",
-    ("en", "body"): "No English text in the source; see the Chinese",
-    ("en", "all"): "No English in the source",
-    ("en", "partial"): "The source's English covers only part of the Chinese text",
-}
 
 
 class lang_block(nodes.General, nodes.Element):

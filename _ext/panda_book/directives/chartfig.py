@@ -45,8 +45,10 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
+from newsletter.mailing import EMAIL_SUFFIX
 from newsletter.safety import NARROW_MEDIA, NARROW_SUFFIX
 
+from ..model.store import EditionStore
 from .bilingual import lang_block, lang_pair, lang_span
 from .labels import bi_nodes, sep
 from .sources import registry, source_nodes
@@ -72,6 +74,11 @@ class chart_picture(nodes.General, nodes.Element):
 
 class chart_source(nodes.image):
     """``<source>`` of a :class:`chart_picture`: an image node, so Sphinx copies the file and the gate checks it."""
+
+
+class email_image(nodes.image):
+    """A chart's PNG for the email and WeChat editions: Sphinx copies it into the site (``_images/``), the page
+    does not show it (its HTML visitor writes nothing); site/editions.py links it by absolute address."""
 
 
 class data_details(nodes.General, nodes.Element):
@@ -129,6 +136,17 @@ def svg_info(path: Path) -> SvgInfo | None:
                    data=data)
 
 
+def png_info(path: Path) -> dict | None:
+    """A PNG's text chunks and its size in pixels (``size``), or None if it cannot be read."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            return {**{k: v for k, v in image.info.items() if isinstance(v, str)}, "size": image.size}
+    except OSError:
+        return None
+
+
 def _bundle_image(bundle: nodes.Element) -> nodes.image | None:
     for child in bundle.children:
         if isinstance(child, nodes.container) and child.get("mime_type") == "image/svg+xml":
@@ -151,8 +169,10 @@ class GroupChartPairs(SphinxTransform):
 
     def group(self, output: nodes.container) -> None:
         found: list[tuple[nodes.Element, nodes.image, SvgInfo]] = []
-        for bundle in output.children:
+        for bundle in list(output.children):
             if not (isinstance(bundle, nodes.container) and bundle.get("nb_element") == "mime_bundle"):
+                continue
+            if self.email_png(bundle):
                 continue
             image = _bundle_image(bundle)
             path = svg_path(self.env, image["uri"]) if image is not None else None
@@ -177,6 +197,30 @@ class GroupChartPairs(SphinxTransform):
             logger.error(f"chart {info.identifier!r} ({info.lang}) has no partner in the other language; "
                          "show a ChartPair (the chart functions' default) so both languages are drawn",
                          location=(self.env.docname, self.shown_at(output)), type="panda", subtype="charts")
+
+    def email_png(self, bundle: nodes.Element) -> bool:
+        """A chart's email PNG (its ``Identifier`` text chunk ends in ``-email``, charts/_render.py): the bundle
+        becomes an :class:`email_image`, noted in :class:`EditionStore` with the facts its text chunks carry."""
+        for child in bundle.children:
+            if not (isinstance(child, nodes.container) and child.get("mime_type") == "image/png"):
+                continue
+            image = next(iter(child.findall(nodes.image)), None)
+            path = svg_path(self.env, image["uri"]) if image is not None else None
+            info = png_info(path) if path else None
+            if not info or not info.get("Identifier", "").endswith(EMAIL_SUFFIX) \
+                    or info.get("Language") not in _LANG_SUFFIX:
+                return False
+            node = email_image(**image.attributes)
+            node["alt"] = info.get("Description", "")
+            bundle.replace_self(node)
+            lang = _LANG_SUFFIX[info["Language"]]
+            base = info["Identifier"].removesuffix(EMAIL_SUFFIX).removesuffix(f"-{lang}")
+            EditionStore.of(self.env).setdefault(self.env.docname, []).append({
+                "chart": base, "lang": lang, "path": path.relative_to(self.env.srcdir).as_posix(),
+                "size": info["size"], "caption": info.get("Title", ""), "alt": info.get("Description", ""),
+                "source": info.get("Source", "")})
+            return True
+        return False
 
     def shown_at(self, output: nodes.Element) -> int | None:
         """The file line of the cell's last code line, the one whose value is shown."""
@@ -354,6 +398,10 @@ def _depart_source(self, node):
     pass
 
 
+def _skip(self, node):
+    raise nodes.SkipNode
+
+
 def _no_numfig(app: Sphinx, config) -> None:
     # Charts are numbered per issue here (make_figure). Sphinx's numfig, which
     # Jupyter Book's LaTeX extension switches on at config-inited for every
@@ -366,6 +414,7 @@ def setup_chartfig(app: Sphinx) -> None:
     app.add_node(chart_image, html=(_visit_chart_image, _depart_chart_image))
     app.add_node(chart_picture, html=(_visit_picture, _depart_picture))
     app.add_node(chart_source, html=(_visit_source, _depart_source))
+    app.add_node(email_image, html=(_skip, None))
     app.add_node(data_details, html=(_visit_details, _depart_details))
     app.add_node(data_summary, html=(_visit_summary, _depart_summary))
     app.add_transform(GroupChartPairs)

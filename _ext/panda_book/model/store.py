@@ -69,6 +69,13 @@ class FigureStore(PageStore):
     store, listing = "panda_figures", "panda_index_docs"
 
 
+class EditionStore(PageStore):
+    """Each issue's chart PNGs for the email and WeChat editions, in page order (directives/chartfig.py,
+    site/editions.py): chart, language, file (from the source folder), size, caption, alt text, source."""
+
+    store, listing = "panda_edition_charts", "panda_edition_docs"
+
+
 @dataclass
 class BookState:
     """Digests kept from one build to the next, in the environment (``env.panda_state``)."""
@@ -113,6 +120,8 @@ class RunState:
     staging: object = None
     #: the notebooks' kernels (run/execute.py)
     kernels: object = None
+    #: the email and WeChat folders written by this build and where they go: [(new, final)] (site/editions.py)
+    editions: list = field(default_factory=list)
 
 
 def run_state(app) -> RunState:
@@ -166,3 +175,4 @@ def pages_to_rewrite(env, store: dict, name: str, pages) -> list[str]:
 def setup_stores(app: Sphinx) -> None:
     app.add_env_collector(IssueStore)
     app.add_env_collector(FigureStore)
+    app.add_env_collector(EditionStore)

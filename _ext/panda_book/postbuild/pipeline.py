@@ -10,13 +10,14 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from ..run import execute
-from ..site import archive
+from ..site import archive, editions
 from . import csp, purge, staging, sweep
 
 #: (what it does, the step) in the order they run
 STEPS = (
     ("sweep what a clean build would not make", sweep.sweep_removed_output),
     ("write the site files: topics swept, feeds, sitemap, robots.txt, 404", archive.write_site_files),
+    ("write the email and WeChat editions (beside the site) and the full-text feeds", editions.write_editions),
     ("purge theme CSS rules nothing in the site uses", purge.purge_unused_css),
     ("check every written page, then write its Content-Security-Policy", csp.check_and_secure),
 )

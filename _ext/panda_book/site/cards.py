@@ -376,6 +376,18 @@ def _meta_tags(app: Sphinx, pagename: str, templatename: str, context, doctree) 
                   f'href="{context["pathto"]("feed.xml", 1)}">',
                   f'<link rel="alternate" type="application/atom+xml" title="PANDA微短剧 Atom" '
                   f'href="{context["pathto"]("atom.xml", 1)}">']
+    # the full-text feeds in each language, and a topic page's own (site/feeds.py)
+    from .feeds import FEED_TITLES
+
+    html_tags += [f'<link rel="alternate" type="application/atom+xml" title="{html.escape(FEED_TITLES[lang])}" '
+                  f'href="{context["pathto"](f"feeds/{lang}.xml", 1)}">' for lang in FEED_TITLES]
+    if pagename.startswith("topics/") and pagename != "topics/index":
+        html_tags.append(f'<link rel="alternate" type="application/atom+xml" title="PANDA微短剧 · {html.escape(title)}" '
+                         f'href="{context["pathto"](pagename + ".xml", 1)}">')
+    if entry:  # an issue's language views (the reading switch reads ?lang=)
+        html_tags += [f'<link rel="alternate" hreflang="{code}" href="{html.escape(url)}?lang={lang}">'
+                      for code, lang in (("zh-CN", "zh"), ("en", "en"))]
+        html_tags.append(f'<link rel="alternate" hreflang="x-default" href="{html.escape(url)}">')
     context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(html_tags)
 
 

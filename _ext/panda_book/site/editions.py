@@ -1,11 +1,505 @@
-"""The issue beyond the web page: the email edition, the WeChat article and the full-text feeds."""
+"""The issue beyond the web page: the email edition, the WeChat article and the full-text feeds.
+
+Every edition is made from the issue model (newsletter/edition.py), never from the page, so it carries the
+page's texts, gap markers, numbers and sources. One post-build step (postbuild/pipeline.py) writes:
+
+- ``_build/email/<issue-stem>/{zh,en,both}.{html,txt}`` and ``edition.json`` (newsletter/mailing.py): HTML
+  in a 600 px table, fluid to 320 px, its styles inlined by css-inline (EMAIL_CSS) but the media queries
+  (EMAIL_MEDIA_CSS: narrow screens, dark mode), no script, form, stylesheet link or web font; charts as PNG
+  at 2x from the built site (``_images/``, by absolute address under ``html_baseurl``). An HTML part over
+  :data:`EMAIL_LIMIT` bytes (Gmail clips longer messages) holds the first paragraphs of each story, a link
+  to the rest, and a notice saying so.
+- ``_build/wechat/<issue-stem>.html``: the article for WeChat's editor in 中文, English and 双语 (three
+  ``<article>`` elements): inline styles only (no class, ``<style>``, script or link), sources named in
+  text; ``_build/wechat/<issue-stem>.editor.html`` shows each with a 复制 · Copy button (wechat-copy.js).
+- ``feeds/{zh,en,both}.xml`` (Atom, full text: each entry's content is the issue's email HTML, without its
+  preheader and unsubscribe line, which a mail service adds itself) and ``topics/<tag>.xml`` (Atom, one
+  entry per story with the topic) in the site.
+
+The email and WeChat folders are written beside ``_build/html`` into fresh folders and exchanged with the
+old ones when the site is (staging.py): a failed build leaves them as the last good build made them.
+"""
 
 from __future__ import annotations
 
-from sphinx.application import Sphinx
-from sphinx.errors import ConfigError
+import functools
+import html
+import json
+import os
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
 
-from newsletter.mailing import email_settings
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError, SphinxError
+from sphinx.util import logging
+
+from newsletter.edition import Chart, Edition, EditionStory, Paragraph, plain, read_edition
+from newsletter.mailing import EMAIL_IMAGE_WIDTH, LANGS, UNSUBSCRIBE_PLACEHOLDER, email_settings
+
+from ..model.store import EditionStore, run_state
+from .archive import base_url, issues_newest_first, render
+
+logger = logging.getLogger(__name__)
+
+#: Gmail clips a message whose HTML is longer than 102 KB
+EMAIL_LIMIT = 102_000
+CODE = {"zh": "zh-CN", "en": "en", "both": "zh-CN"}
+OTHER = {"zh": "en", "en": "zh"}
+
+#: what the editions say, in each language
+WORDS = {
+    "zh": {"read_on_web": "在网页上阅读", "in_this_issue": "本期导读", "source": "来源：", "and": "、",
+           "charts": "数据与图表", "figure": "图", "figure_sep": "　", "chart_source": "。来源：",
+           "unsubscribe": "退订", "why": "你收到这封邮件，是因为你订阅了PANDA微短剧。",
+           "truncated": "本期较长，邮件只收录每篇的前几段；全文请在网页上阅读。",
+           "other_on_web": "在网页上阅读英文原文", "rest_on_web": "在网页上阅读全文"},
+    "en": {"read_on_web": "Read on the web", "in_this_issue": "In this issue", "source": "Source: ",
+           "and": ", ", "charts": "Figures and charts", "figure": "Fig.", "figure_sep": " ",
+           "chart_source": ". Source: ", "unsubscribe": "Unsubscribe",
+           "why": "You are receiving this because you subscribed to PANDA Mini-drama.",
+           "truncated": "This issue is long: the email holds the first paragraphs of each story; read it all "
+                        "on the web.",
+           "other_on_web": "Read the Chinese original on the web", "rest_on_web": "Read the whole story on the web"},
+}
+
+#: inlined into every element by css-inline (light mode: every text at least 4.5:1 on its background)
+EMAIL_CSS = """
+body.page { margin: 0; padding: 0; background: #f2f2f2; color: #1f1f1f; -webkit-text-size-adjust: 100%; }
+.preheader { display: none; max-height: 0; overflow: hidden; mso-hide: all; font-size: 1px; line-height: 1px;
+  color: #f2f2f2; opacity: 0; }
+.outer { background: #f2f2f2; }
+.outer-cell { padding: 16px 0; }
+.wrap { width: 600px; max-width: 600px; background: #ffffff; border-collapse: collapse; }
+.pad { padding: 16px 20px; text-align: left; font-family: Arial, Helvetica, 'PingFang SC', 'Hiragino Sans GB',
+  'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans SC', sans-serif; font-size: 16px; line-height: 1.7; color: #1f1f1f; }
+.masthead { border-bottom: 3px solid #1f1f1f; padding-top: 24px; }
+.brand { margin: 0 0 4px; font-size: 15px; color: #4d4d4d; }
+.title { margin: 8px 0 4px; font-size: 24px; line-height: 1.4; color: #1f1f1f; font-weight: bold; }
+.web { margin: 8px 0 0; font-size: 15px; }
+.link { color: #0b57d0; text-decoration: underline; }
+.notice { background: #fff4ce; }
+.notice-text { margin: 0; font-size: 15px; color: #1f1f1f; }
+.contents { border-bottom: 1px solid #d0d0d0; }
+.contents-title { margin: 0 0 8px; font-size: 18px; color: #1f1f1f; }
+.contents-list { margin: 0; padding-left: 24px; }
+.contents-item { margin: 0 0 8px; font-size: 16px; }
+.story { border-bottom: 1px solid #d0d0d0; }
+.headline { margin: 4px 0 12px; font-size: 20px; line-height: 1.45; color: #1f1f1f; font-weight: bold; }
+.body { margin: 0 0 14px; font-size: 16px; line-height: 1.75; color: #1f1f1f; }
+.gap { margin: 0 0 10px; font-size: 14px; color: #4d4d4d; font-style: italic; }
+.more { margin: 0 0 14px; font-size: 15px; }
+.source { margin: 8px 0 0; font-size: 14px; color: #4d4d4d; }
+.chart-box { margin: 8px 0 4px; }
+.chart { display: block; width: 100%; max-width: 560px; height: auto; border: 0; }
+.caption { margin: 0 0 18px; font-size: 14px; color: #4d4d4d; }
+.closing-text { margin: 0 0 6px; font-size: 16px; color: #1f1f1f; text-align: center; }
+.footer { background: #f7f7f7; }
+.footer-text { margin: 0 0 8px; font-size: 14px; color: #4d4d4d; }
+code { font-family: Menlo, Consolas, monospace; font-size: 14px; }
+"""
+
+#: the only <style> an email keeps: what clients honour in media queries (phones, dark mode)
+EMAIL_MEDIA_CSS = (
+    "@media (max-width: 620px) { .wrap { width: 100% !important; max-width: 100% !important; } "
+    ".pad { padding-left: 14px !important; padding-right: 14px !important; } "
+    ".outer-cell { padding: 0 !important; } .title { font-size: 21px !important; } } "
+    "@media (prefers-color-scheme: dark) { body.page, .outer, .footer { background: #121212 !important; } "
+    ".wrap, .notice { background: #1c1c1c !important; } "
+    ".pad, .title, .headline, .body, .contents-title, .closing-text, .notice-text { color: #ececec !important; } "
+    ".brand, .gap, .source, .caption, .footer-text { color: #bdbdbd !important; } "
+    ".link { color: #8ab4f8 !important; } .masthead { border-bottom-color: #ececec !important; } "
+    ".preheader { color: #121212 !important; } }"
+)
+
+#: WeChat's editor keeps inline styles only
+WECHAT_STYLE = {
+    "article": "font-family: -apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif; font-size: 16px; "
+               "line-height: 1.75; color: #1f1f1f;",
+    "brand": "margin: 0 0 4px; font-size: 15px; color: #4d4d4d; text-align: center;",
+    "title": "margin: 8px 0 16px; font-size: 22px; font-weight: bold; color: #1f1f1f; text-align: center;",
+    "h2": "margin: 28px 0 12px; padding-left: 10px; border-left: 4px solid #1f1f1f; font-size: 19px; "
+          "font-weight: bold; line-height: 1.5; color: #1f1f1f;",
+    "contents": "margin: 0 0 8px; font-size: 17px; font-weight: bold; color: #1f1f1f;",
+    "item": "margin: 0 0 6px; font-size: 15px; color: #1f1f1f;",
+    "p": "margin: 0 0 14px; font-size: 16px; line-height: 1.75; color: #1f1f1f; text-align: justify;",
+    "gap": "margin: 0 0 10px; font-size: 14px; font-style: italic; color: #4d4d4d;",
+    "source": "margin: 4px 0 0; font-size: 14px; color: #4d4d4d;",
+    "img": "display: block; width: 100%; height: auto; margin: 8px 0 4px;",
+    "caption": "margin: 0 0 18px; font-size: 14px; color: #4d4d4d; text-align: center;",
+    "closing": "margin: 24px 0 6px; font-size: 16px; font-weight: bold; color: #1f1f1f; text-align: center;",
+}
+
+
+# ---- one edition's parts -------------------------------------------------------------------------------------
+
+def sides_of(lang: str) -> tuple[str, ...]:
+    return ("zh", "en") if lang == "both" else (lang,)
+
+
+def shown_lang(story: EditionStory, side: str) -> str:
+    """The language of the headline shown for ``side`` (the other one's where the source has none)."""
+    return side if story.side(side).headline else OTHER[side]
+
+
+def heading_sides(story: EditionStory, lang: str) -> tuple[str, ...]:
+    """The sides whose headline is shown: in 双语 a headline the source gives in one language only is shown
+    once (the other side shows its gap marker), never twice."""
+    sides = sides_of(lang)
+    own = tuple(s for s in sides if story.side(s).headline)
+    return own if own and len(sides) == 2 else sides
+
+
+def story_url(edition: Edition, story: EditionStory, lang: str) -> str:
+    return f"{edition.url}?lang={lang}#story-{story.id}"
+
+
+def blocks(edition: Edition, lang: str, limit: int | None):
+    """A story's body as the edition shows it: (kind, language, text, address) with kind "p" (a paragraph),
+    "gap" (a gap marker) or "more" (a link to the rest on the web). In 双语, the two languages paragraph by
+    paragraph, Chinese first, where both have their text and as many paragraphs; else one after the other."""
+    def side_blocks(story: EditionStory, side: str, cut: int | None):
+        own = story.side(side)
+        if own.body_gap:
+            yield "gap", side, own.marker("body"), ""
+            yield "more", side, WORDS[side]["other_on_web"], story_url(edition, story, OTHER[side])
+            return
+        shown = own.paragraphs if cut is None else own.paragraphs[:cut]
+        for paragraph in shown:
+            yield "p", side, paragraph, ""
+        if len(shown) < len(own.paragraphs):
+            yield "more", side, WORDS[side]["rest_on_web"], story_url(edition, story, side)
+        if own.gap == "partial":
+            yield "gap", side, own.marker("body"), ""
+
+    def of(story: EditionStory):
+        sides = sides_of(lang)
+        zh, en = story.zh, story.en
+        if len(sides) == 2 and not zh.body_gap and not en.body_gap \
+                and len(zh.paragraphs) == len(en.paragraphs) > 1:
+            count = len(zh.paragraphs) if limit is None else min(limit, len(zh.paragraphs))
+            for i in range(count):
+                yield "p", "zh", zh.paragraphs[i], ""
+                yield "p", "en", en.paragraphs[i], ""
+            for side in sides:
+                own = story.side(side)
+                if count < len(own.paragraphs):
+                    yield "more", side, WORDS[side]["rest_on_web"], story_url(edition, story, side)
+                if own.gap == "partial":
+                    yield "gap", side, own.marker("body"), ""
+            return
+        for side in sides:
+            yield from side_blocks(story, side, limit)
+
+    return lambda story: list(of(story))
+
+
+def numbered_charts(edition: Edition, lang: str) -> list[tuple[int, Chart]]:
+    """The charts in ``lang`` (both, one after the other, in 双语), numbered as the page numbers them."""
+    order = list(dict.fromkeys(c.chart for c in edition.charts))
+    return [(order.index(c.chart) + 1, c) for c in edition.charts if c.lang in sides_of(lang)]
+
+
+def _context(edition: Edition, lang: str, limit: int | None, feed: bool) -> dict:
+    return {
+        "edition": edition, "lang": lang, "sides": sides_of(lang), "code": CODE, "words": WORDS,
+        "date": {"zh": edition.date[0], "en": edition.date[1]}, "subject": edition.subject(lang),
+        "preheader": edition.preheader(lang), "lang_query": f"?lang={lang}", "truncated": limit is not None,
+        "blocks": blocks(edition, lang, limit), "shown_lang": shown_lang,
+        "heading_sides": lambda story: heading_sides(story, lang), "charts": numbered_charts(edition, lang),
+        "image_width": EMAIL_IMAGE_WIDTH,
+        "closing": [s for s in (edition.closing or ()) if s.lang in sides_of(lang) and s.paragraphs],
+        "unsubscribe": UNSUBSCRIBE_PLACEHOLDER, "feed": feed,
+    }
+
+
+@functools.cache
+def _inliner():
+    import css_inline
+
+    # nothing fetched: the only stylesheet is the template's own <style>
+    return css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False)
+
+
+def email_html(edition: Edition, lang: str, limit: int | None = None, feed: bool = False) -> str:
+    """The email's HTML part in ``lang`` (zh, en, both), its styles inlined; ``limit``: paragraphs per story."""
+    page = render("editions/email.html", css=EMAIL_CSS, **_context(edition, lang, limit, feed))
+    inlined = _inliner().inline(page)
+    return inlined.replace("<!--panda-media-->", f"<style>{EMAIL_MEDIA_CSS}</style>", 1)
+
+
+def fitted_email(edition: Edition, lang: str) -> tuple[str, int | None]:
+    """The HTML part at most EMAIL_LIMIT bytes: whole, or with the first paragraphs of each story (as many as
+    fit), and the limit used (None: whole)."""
+    whole = email_html(edition, lang)
+    if len(whole.encode("utf-8")) <= EMAIL_LIMIT:
+        return whole, None
+    most = max((len(s.side(x).paragraphs) for s in edition.stories for x in ("zh", "en")), default=1)
+    for limit in range(most - 1, 0, -1):
+        cut = email_html(edition, lang, limit)
+        if len(cut.encode("utf-8")) <= EMAIL_LIMIT:
+            return cut, limit
+    cut = email_html(edition, lang, 1)
+    raise SphinxError(f"{edition.stem}: the {lang} email is {len(cut.encode('utf-8')):,} bytes even with one "
+                      f"paragraph of each story, over Gmail's {EMAIL_LIMIT:,}; split the issue or shorten its "
+                      "paragraphs")
+
+
+def _runs_text(paragraph: Paragraph) -> str:
+    return "".join(f"{text} ({href})" if kind == "link" and href != text else text for kind, text, href in paragraph)
+
+
+def email_text(edition: Edition, lang: str, limit: int | None = None) -> str:
+    """The plain-text part: every sentence of the HTML part, addresses in brackets."""
+    sides = sides_of(lang)
+    out: list[str] = []
+
+    def both(key: str, sep: str = " · ") -> str:
+        return sep.join(WORDS[s][key] for s in sides)
+
+    out += [edition.masthead[s] for s in sides if edition.masthead.get(s)]
+    out += [f"{edition.title(s)} · {d}" for s, d in zip(("zh", "en"), edition.date[:2]) if s in sides]
+    out += [f"{both('read_on_web')}: {edition.url}?lang={lang}", ""]
+    if limit is not None:
+        out += [WORDS[s]["truncated"] for s in sides] + [""]
+    out += [both("in_this_issue"), "=" * 24]
+    for i, story in enumerate(edition.stories, 1):
+        out += [f"{i}. " + " / ".join(story.headline(s) for s in heading_sides(story, lang))]
+    out.append("")
+    show = blocks(edition, lang, limit)
+    for story in edition.stories:
+        for side in sides:
+            marker = story.side(side).marker("headline")
+            if marker:
+                out.append(f"（{marker}）" if side == "zh" else f"({marker})")
+        out += [story.headline(side) for side in heading_sides(story, lang)]
+        out.append("-" * 24)
+        for kind, side, text, href in show(story):
+            if kind == "p":
+                out.append(_runs_text(text))
+            elif kind == "gap":
+                out.append(f"（{text}）" if side == "zh" else f"({text})")
+            else:
+                out.append(f"{text}: {href}")
+            out.append("")
+        if story.sources:
+            for side in sides:
+                names = WORDS[side]["and"].join(f"{s.name(side)} ({s.home(side)})" for s in story.sources)
+                out.append(f"{WORDS[side]['source']}{names}")
+        out += ["", ""]
+    charts = numbered_charts(edition, lang)
+    if charts:
+        out += [both("charts"), "=" * 24]
+        for number, chart in charts:
+            words = WORDS[chart.lang]
+            source = edition.registry.get(chart.source)
+            named = (f"{source.name(chart.lang)} ({source.home(chart.lang)})" if source else chart.source)
+            out.append(f"{words['figure']} {number}{words['figure_sep']}{chart.caption}"
+                       + (f"{words['chart_source']}{named}" if chart.source else ""))
+            out += [chart.alt, chart.url, ""]
+    for side in (edition.closing or ()):
+        if side.lang in sides:
+            out += [plain(p) for p in side.paragraphs]
+    out += ["", "--", f"{both('read_on_web')}: {edition.url}?lang={lang}"]
+    out += [WORDS[s]["why"] for s in sides]
+    out.append(f"{both('unsubscribe')}: {UNSUBSCRIBE_PLACEHOLDER}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ---- WeChat ------------------------------------------------------------------------------------------------
+
+def _w(name: str) -> str:
+    return f' style="{WECHAT_STYLE[name]}"'
+
+
+def _wechat_runs(paragraph: Paragraph) -> str:
+    """WeChat strips outside links: a link is its text, then its address in brackets, as text."""
+    out = []
+    for kind, text, href in paragraph:
+        text_html = html.escape(text)
+        if kind == "link":
+            out.append(text_html if href == text else f"{text_html}（{html.escape(href)}）")
+        elif kind in ("strong", "em"):
+            out.append(f"<{kind}>{text_html}</{kind}>")
+        else:
+            out.append(text_html)
+    return "".join(out)
+
+
+def wechat_article(edition: Edition, lang: str) -> str:
+    """The article for WeChat's editor in ``lang``: inline styles only, sources named in text, charts as PNG,
+    the masthead first and the closing (推荐阅读 / 请为我点个赞再走) last, as the digest has them."""
+    sides = sides_of(lang)
+    esc = html.escape
+    code = CODE
+
+    def span(side: str, text: str) -> str:
+        return f'<span lang="{code[side]}">{esc(text)}</span>'
+
+    out = [f'<article id="{lang}" lang="{code[lang]}"{_w("article")}>']
+    out += [f'<p lang="{code[s]}"{_w("brand")}>{esc(edition.masthead[s])}</p>' for s in sides
+            if edition.masthead.get(s)]
+    out.append(f'<h1{_w("title")}>' + "<br>".join(span(s, f"{edition.title(s)} · {edition.date[0 if s == 'zh' else 1]}")
+                                                   for s in sides) + "</h1>")
+    out.append(f'<p{_w("contents")}>' + " · ".join(span(s, WORDS[s]["in_this_issue"]) for s in sides) + "</p>")
+    for i, story in enumerate(edition.stories, 1):
+        out.append(f'<p{_w("item")}>{i}. ' + " / ".join(span(shown_lang(story, s), story.headline(s))
+                                                         for s in heading_sides(story, lang)) + "</p>")
+    show = blocks(edition, lang, None)
+    for story in edition.stories:
+        for side in sides:
+            marker = story.side(side).marker("headline")
+            if marker:
+                out.append(f'<p lang="{code[side]}"{_w("gap")}>{esc(marker)}</p>')
+        out.append(f'<h2{_w("h2")}>' + "<br>".join(span(shown_lang(story, s), story.headline(s))
+                                                    for s in heading_sides(story, lang)) + "</h2>")
+        for kind, side, text, href in show(story):
+            if kind == "p":
+                out.append(f'<p lang="{code[side]}"{_w("p")}>{_wechat_runs(text)}</p>')
+            elif kind == "gap":
+                out.append(f'<p lang="{code[side]}"{_w("gap")}>{esc(text)}</p>')
+            else:  # the web page's address as text: WeChat keeps no outside link
+                out.append(f'<p lang="{code[side]}"{_w("gap")}>{esc(text)}：{esc(href)}</p>')
+        if story.sources:
+            out.append(f'<p{_w("source")}>' + "<br>".join(
+                span(s, WORDS[s]["source"] + WORDS[s]["and"].join(src.name(s) for src in story.sources))
+                for s in sides) + "</p>")
+    for number, chart in numbered_charts(edition, lang):
+        words = WORDS[chart.lang]
+        out.append(f'<img src="{esc(chart.url)}" width="{EMAIL_IMAGE_WIDTH}" '
+                   f'height="{round(chart.height * EMAIL_IMAGE_WIDTH / chart.width)}" alt="{esc(chart.alt)}"'
+                   f'{_w("img")}>')
+        source = edition.registry.get(chart.source)
+        named = source.name(chart.lang) if source else chart.source
+        out.append(f'<p lang="{code[chart.lang]}"{_w("caption")}>{esc(words["figure"])} {number}'
+                   f'{esc(words["figure_sep"] + chart.caption)}'
+                   + (esc(words["chart_source"] + named) if chart.source else "") + "</p>")
+    for side in (edition.closing or ()):
+        if side.lang in sides:
+            out += [f'<p lang="{code[side.lang]}"{_w("closing")}>{_wechat_runs(p)}</p>' for p in side.paragraphs]
+    out.append("</article>")
+    return "\n".join(out)
+
+
+WECHAT_NAMES = {"zh": "中文", "en": "English", "both": "双语"}
+
+
+def wechat_page(edition: Edition) -> str:
+    """``_build/wechat/<stem>.html``: the three articles, nothing but inline styles."""
+    articles = "\n<hr>\n".join(wechat_article(edition, lang) for lang in LANGS)
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(edition.subject('both'))} · 微信公众号 WeChat</title>\n</head>\n<body>\n"
+            f"{articles}\n</body>\n</html>\n")
+
+
+def wechat_editor(edition: Edition) -> str:
+    """``_build/wechat/<stem>.editor.html``: for editors (linked from no reader's page): each article with a
+    复制 · Copy button that copies it, styles and all, for WeChat's editor."""
+    return render("editions/wechat-editor.html", edition=edition, names=WECHAT_NAMES,
+                  articles=[(lang, wechat_article(edition, lang)) for lang in LANGS])
+
+
+# ---- the post-build step -----------------------------------------------------------------------------------
+
+def _charts(app: Sphinx, docname: str, outdir: Path) -> tuple[Chart, ...]:
+    """The issue's chart PNGs as the built site holds them (Sphinx copied them to ``_images/``)."""
+    images = app.env.images
+    out = []
+    for entry in EditionStore.of(app.env).get(docname, []):
+        name = images[entry["path"]][1] if entry["path"] in images else None
+        if name is None or not (outdir / "_images" / name).is_file():
+            raise SphinxError(f"{docname}: the {entry['lang']} email image of chart {entry['chart']!r} is not in the "
+                              f"built site (_images/{name}); build again from a clean _build")
+        width, height = entry["size"]
+        out.append(Chart(chart=entry["chart"], lang=entry["lang"], url=f"{base_url(app)}_images/{name}",
+                         width=width, height=height, caption=entry["caption"], alt=entry["alt"],
+                         source=entry["source"]))
+    return tuple(out)
+
+
+def editions(app: Sphinx, outdir: Path) -> list[Edition]:
+    """Every issue of the build, newest first, as an edition."""
+    srcdir = Path(app.srcdir)
+    return [read_edition(srcdir, Path(app.env.doc2path(docname)), base_url(app), _charts(app, docname, outdir))
+            for docname, _entry in issues_newest_first(app.env)]
+
+
+def _fresh(folder: Path) -> Path:
+    """``_build/.<name>.new``, empty."""
+    new = folder.with_name(f".{folder.name}.new")
+    shutil.rmtree(new, ignore_errors=True)
+    new.mkdir(parents=True)
+    return new
+
+
+def write_editions(app: Sphinx) -> None:
+    """The email and WeChat editions into fresh folders (swapped in with the site), the feeds into the site."""
+    outdir = Path(app.outdir)
+    staging = run_state(app).staging
+    root = (staging.final if staging is not None else outdir).parent
+    issues = editions(app, outdir)
+    email, wechat = _fresh(root / "email"), _fresh(root / "wechat")
+    for edition in issues:
+        folder = email / edition.stem
+        folder.mkdir()
+        for lang in LANGS:
+            page, limit = fitted_email(edition, lang)
+            (folder / f"{lang}.html").write_text(page, encoding="utf-8")
+            (folder / f"{lang}.txt").write_text(email_text(edition, lang, limit), encoding="utf-8")
+        meta = {"stem": edition.stem, "number": edition.number, "url": edition.url,
+                "subjects": {lang: edition.subject(lang) for lang in LANGS},
+                "preheaders": {lang: edition.preheader(lang) for lang in LANGS}}
+        (folder / "edition.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        for lang in LANGS:  # read back with an HTML parser: what WeChat's editor would drop fails the build
+            problems = wechat_problems(wechat_article(edition, lang))
+            if problems:
+                raise SphinxError(f"{edition.stem}: the {lang} WeChat article holds what WeChat's editor drops: "
+                                  f"{'; '.join(problems)}; the article may hold inline styles only")
+        (wechat / f"{edition.stem}.html").write_text(wechat_page(edition), encoding="utf-8")
+        (wechat / f"{edition.stem}.editor.html").write_text(wechat_editor(edition), encoding="utf-8")
+    shutil.copyfile(Path(__file__).parent / "templates" / "editions" / "wechat-copy.js", wechat / "wechat-copy.js")
+    (wechat / "index.html").write_text(render("editions/wechat-index.html", issues=issues), encoding="utf-8")
+    run_state(app).editions = [(email, root / "email"), (wechat, root / "wechat")]
+    from .feeds import write_full_feeds
+
+    write_full_feeds(app, outdir, issues)
+
+
+def swap_editions(app: Sphinx, exception) -> None:
+    """After the site's swap: the new email and WeChat folders replace the old ones (or are dropped)."""
+    pending = run_state(app).editions or []
+    run_state(app).editions = []
+    for new, final in pending:
+        if exception is not None or run_state(app).staging is not None:
+            shutil.rmtree(new, ignore_errors=True)
+            continue
+        old = final.with_name(f".{final.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            os.rename(final, old)
+        os.rename(new, final)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _ in attrs}
+        if tag in ("style", "script", "link", "form", "iframe", "object", "embed") or "class" in names \
+                or any(n.startswith("on") for n in names):
+            self.found.append(f"<{tag}> " + " ".join(sorted(names)))
+
+
+def wechat_problems(article: str) -> list[str]:
+    """What WeChat's editor would drop from an article, read with an HTML parser (tests, and the build)."""
+    reader = _Tags()
+    reader.feed(article)
+    reader.close()
+    return reader.found
 
 
 def _check_settings(app: Sphinx, config) -> None:
@@ -19,3 +513,5 @@ def setup_editions(app: Sphinx) -> None:
     # newsletter/mailing.py: the one reader of these settings, for the build and for `python -m newsletter send`
     app.add_config_value("panda_email", {}, "env", types=[dict])
     app.connect("config-inited", _check_settings)
+    # after the site's swap (staging.py, 100_000): the editions go with the site, or not at all
+    app.connect("build-finished", swap_editions, priority=100_100)

@@ -18,12 +18,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.textpath import TextToPath
 
+# the email's chart image: this many CSS px wide, its identifier's suffix (employment-zh-email)
+from newsletter.mailing import EMAIL_IMAGE_WIDTH as EMAIL_WIDTH
+from newsletter.mailing import EMAIL_SUFFIX
 from newsletter.safety import CHART_DATA_NS as DATA_NS  # where the numbers sit in the SVG's <metadata>
 
 # the viewports that get the narrow drawing (the page's <picture>, the interactive view's) and its identifier's
 # suffix (employment-zh-narrow)
-from newsletter.mailing import EMAIL_IMAGE_WIDTH as EMAIL_WIDTH  # the email's image: this many CSS px wide
-from newsletter.mailing import EMAIL_SUFFIX
 from newsletter.safety import NARROW_MEDIA, NARROW_SUFFIX  # noqa: F401  (charts' public names)
 
 from ._fonts import register_cjk_font

@@ -77,6 +77,13 @@ def replace(path: Path, old: str, new: str) -> str:
 class Good:
     root: Path
     html: dict[str, str]
+    #: the email and WeChat editions beside the site
+    editions: dict[str, str]
+
+
+def editions_tree(root: Path) -> dict[str, str]:
+    return {f"{folder}/{name}": digest for folder in ("email", "wechat")
+            for name, digest in tree(root / "_build" / folder).items()}
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +92,9 @@ def good(tmp_path_factory) -> Good:
     root = make_book(tmp_path_factory.mktemp("good"), template())
     result = build(root)
     assert result.returncode == 0, result.output[-4000:]
-    return Good(root, tree(result.html))
+    editions = editions_tree(root)
+    assert "email/001-2025-11/zh.html" in editions and "wechat/001-2025-11.html" in editions
+    return Good(root, tree(result.html), editions)
 
 
 def copy_of(good: Good, tmp_path: Path) -> Path:
@@ -97,6 +106,8 @@ def copy_of(good: Good, tmp_path: Path) -> Path:
 def assert_nothing_lost(result: Build, good: Good) -> None:
     assert tree(result.html) == good.html, "a failed build changed _build/html"
     assert not (result.root / STAGING).exists(), "a failed build left its staging folder"
+    assert editions_tree(result.root) == good.editions, "a failed build changed _build/email or _build/wechat"
+    assert not list(result.root.glob("_build/.*.new")), "a failed build left a half-written edition folder"
 
 
 @pytest.mark.slow
@@ -553,6 +564,8 @@ def test_a_step_after_the_pages_fails_and_nothing_is_lost_then_a_good_build_swap
     result = build(root)
     assert result.returncode == 0, result.output[-3000:]
     assert "中文正文，已修订。" in (result.html / "issues" / "001-2025-11.html").read_text(encoding="utf-8")
+    assert "中文正文，已修订。" in (root / "_build" / "email" / "001-2025-11" / "zh.html").read_text(encoding="utf-8")
+    assert editions_tree(root).keys() == good.editions.keys() and not list(root.glob("_build/.*.new"))
     assert tree(result.html).keys() == good.html.keys() and tree(result.html) != good.html
     assert not (root / STAGING).exists()
     assert "The HTML pages are in _build/html." in plain(result.output)

@@ -113,6 +113,10 @@ def test_every_page_is_valid_html(built_book, tmp_path, capsys):
     html = built_book.html
     pages = sorted(p for p in html.rglob("*.html") if not is_template(p.read_text(encoding="utf-8")))
     assert len(pages) >= 15, pages
+    # the email and WeChat editions, written beside the site
+    editions = sorted((html.parent / "email").rglob("*.html")) + sorted((html.parent / "wechat").glob("*.html"))
+    assert len(editions) >= 6, editions
+    pages += editions
     canary = tmp_path / "canary.html"
     canary.write_text(CANARY, encoding="utf-8")
     messages = run_vnu(java, [*pages, canary])

@@ -54,6 +54,10 @@ def test_two_clean_builds_are_byte_identical(built_book, tmp_path):
               for name in first_files if first_files[name] != second_files[name] and name not in UNFIXABLE}
     assert differ == {}, "\n".join(f"{name}: {why}" for name, why in differ.items())
     print(f"{len(first_files)} files compared, {len(first_files) - len(UNFIXABLE)} byte-identical")
+    # the email and WeChat editions beside the site too
+    for folder in ("email", "wechat"):
+        one, two = _files(built_book.html.parent / folder), _files(second.html.parent / folder)
+        assert len(one) >= 4 and one == two, folder
 
     # no absolute path of either build leaks into the output
     for root in (built_book.root, again):

@@ -38,7 +38,7 @@ from .model import inputs, publication, store
 from .postbuild import csp, pipeline, staging, sweep
 from .rules import checks, gate
 from .run import execute, memory, writers
-from .site import archive, cards, closing, editions, issuepage, nav, reproducible, search, trim
+from .site import archive, cards, closing, editions, feeds, issuepage, nav, reproducible, search, trim
 
 HERE = Path(__file__).parent
 
@@ -81,7 +81,8 @@ def setup(app: Sphinx) -> dict:
     issuepage.setup_issuepage(app)  # the issue's header and its previous/next issue
     cards.setup_cards(app)  # social cards and meta tags (site/cards.py)
     closing.setup_closing(app)  # an issue's recommended reading and share block (site/closing.py)
-    editions.setup_editions(app)  # the email edition, the WeChat article, the full-text feeds (site/editions.py)
+    editions.setup_editions(app)  # the email edition and the WeChat article (site/editions.py)
+    feeds.setup_feeds(app)  # the full-text feeds and the home page's 订阅 · Subscribe block (site/feeds.py)
     checks.setup_checks(app)  # the issue format's rules on every page read (rules/checks.py)
     inputs.setup_inputs(app)
     execute.setup_execute(app)

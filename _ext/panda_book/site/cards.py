@@ -382,8 +382,9 @@ def _meta_tags(app: Sphinx, pagename: str, templatename: str, context, doctree) 
     html_tags += [f'<link rel="alternate" type="application/atom+xml" title="{html.escape(FEED_TITLES[lang])}" '
                   f'href="{context["pathto"](f"feeds/{lang}.xml", 1)}">' for lang in FEED_TITLES]
     if pagename.startswith("topics/") and pagename != "topics/index":
-        html_tags.append(f'<link rel="alternate" type="application/atom+xml" title="PANDA微短剧 · {html.escape(title)}" '
-                         f'href="{context["pathto"](pagename + ".xml", 1)}">')
+        feed = context["pathto"](pagename + ".xml", 1)
+        html_tags.append(f'<link rel="alternate" type="application/atom+xml" '
+                         f'title="PANDA微短剧 · {html.escape(title)}" href="{feed}">')
     if entry:  # an issue's language views (the reading switch reads ?lang=)
         html_tags += [f'<link rel="alternate" hreflang="{code}" href="{html.escape(url)}?lang={lang}">'
                       for code, lang in (("zh-CN", "zh"), ("en", "en"))]

@@ -22,6 +22,7 @@ old ones when the site is (staging.py): a failed build leaves them as the last g
 
 from __future__ import annotations
 
+import atexit
 import functools
 import html
 import json
@@ -60,19 +61,21 @@ WORDS = {
            "why": "You are receiving this because you subscribed to PANDA Mini-drama.",
            "truncated": "This issue is long: the email holds the first paragraphs of each story; read it all "
                         "on the web.",
-           "other_on_web": "Read the Chinese original on the web", "rest_on_web": "Read the whole story on the web"},
+           "other_on_web": "Read the Chinese original on the web",
+           "rest_on_web": "Read the whole story on the web"},
 }
 
 #: inlined into every element by css-inline (light mode: every text at least 4.5:1 on its background)
 EMAIL_CSS = """
 body.page { margin: 0; padding: 0; background: #f2f2f2; color: #1f1f1f; -webkit-text-size-adjust: 100%; }
-.preheader { display: none; max-height: 0; overflow: hidden; mso-hide: all; font-size: 1px; line-height: 1px;
+.preheader { display: none; max-height: 0; overflow: hidden; font-size: 1px; line-height: 1px;
   color: #f2f2f2; opacity: 0; }
 .outer { background: #f2f2f2; }
 .outer-cell { padding: 16px 0; }
 .wrap { width: 600px; max-width: 600px; background: #ffffff; border-collapse: collapse; }
 .pad { padding: 16px 20px; text-align: left; font-family: Arial, Helvetica, 'PingFang SC', 'Hiragino Sans GB',
-  'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans SC', sans-serif; font-size: 16px; line-height: 1.7; color: #1f1f1f; }
+  'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans SC', sans-serif; font-size: 16px; line-height: 1.7;
+  color: #1f1f1f; }
 .masthead { border-bottom: 3px solid #1f1f1f; padding-top: 24px; }
 .brand { margin: 0 0 4px; font-size: 15px; color: #4d4d4d; }
 .title { margin: 8px 0 4px; font-size: 24px; line-height: 1.4; color: #1f1f1f; font-weight: bold; }
@@ -257,6 +260,7 @@ def email_text(edition: Edition, lang: str, limit: int | None = None) -> str:
     def both(key: str, sep: str = " · ") -> str:
         return sep.join(WORDS[s][key] for s in sides)
 
+    out += [edition.preheader(lang), ""]
     out += [edition.masthead[s] for s in sides if edition.masthead.get(s)]
     out += [f"{edition.title(s)} · {d}" for s, d in zip(("zh", "en"), edition.date[:2]) if s in sides]
     out += [f"{both('read_on_web')}: {edition.url}?lang={lang}", ""]
@@ -461,6 +465,8 @@ def write_editions(app: Sphinx) -> None:
     shutil.copyfile(Path(__file__).parent / "templates" / "editions" / "wechat-copy.js", wechat / "wechat-copy.js")
     (wechat / "index.html").write_text(render("editions/wechat-index.html", issues=issues), encoding="utf-8")
     run_state(app).editions = [(email, root / "email"), (wechat, root / "wechat")]
+    for folder in (email, wechat):  # a build that fails after this step leaves no half-made folder
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     from .feeds import write_full_feeds
 
     write_full_feeds(app, outdir, issues)

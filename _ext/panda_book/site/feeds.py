@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
 
 from newsletter.book import read_tags
 from newsletter.edition import Edition
@@ -94,3 +96,77 @@ def write_full_feeds(app: Sphinx, outdir: Path, issues: list[Edition]) -> None:
                 _entry(feed, " · ".join(h for h in (story.zh.headline, story.en.headline) if h), link, link,
                        when[docname], content, "zh-CN")
         _xml(feed, topics / f"{tag}.xml")
+
+
+# ---- the home page's 订阅 · Subscribe block --------------------------------------------------------------------
+
+class subscribe_block(nodes.General, nodes.Element):
+    """Placeholder for the 订阅 · Subscribe block (filled when the page is resolved: its links are relative)."""
+
+
+class SubscribeDirective(SphinxDirective):
+    """``{subscribe}``: how to get the newsletter by email and in a feed reader, in both languages."""
+
+    def run(self):
+        return [subscribe_block()]
+
+
+def _subscribe_nodes(app: Sphinx, docname: str) -> list[nodes.Node]:
+    from newsletter.mailing import email_settings
+
+    from ..directives.bilingual import lang_block, lang_pair
+    from ..directives.labels import bi_nodes, lang_span
+
+    up = "../" * docname.count("/")
+    signup = email_settings(app.config.panda_email).subscribe_url
+
+    def link(text: str, uri: str, lang: str | None = None) -> nodes.reference:
+        """A link; ``lang`` where its text is in the other language than the block's."""
+        inner = lang_span("", text, lang=lang) if lang else nodes.Text(text)
+        return nodes.reference("", "", inner, refuri=uri if "://" in uri else up + uri)
+
+    section = nodes.section(ids=["subscribe"], classes=["bl-subscribe"])
+    section += nodes.title("", "", *bi_nodes("订阅", "Subscribe"))
+    pair = lang_pair(classes=["bl-pair"])
+    texts = {
+        "zh": [
+            [nodes.strong("", "邮件："), nodes.Text("每期都有邮件版，分中文、英文和双语三种。")]
+            + ([link("在此订阅", signup), nodes.Text("。")] if signup else
+               [nodes.Text("把下面任一全文订阅源接入“RSS转邮件”服务（如 Buttondown、Mailchimp），"
+                           "每期全文就会发到你的邮箱。")]),
+            [nodes.strong("", "订阅源："), nodes.Text("全文 "), link("中文", "feeds/zh.xml"), nodes.Text(" · "),
+             link("English", "feeds/en.xml", "en"), nodes.Text(" · "), link("双语", "feeds/both.xml"),
+             nodes.Text("（Atom）；只看标题和摘要："), link("RSS", "feed.xml", "en"), nodes.Text(" · "),
+             link("Atom", "atom.xml", "en"), nodes.Text("。每个"), link("话题", "topics/index.html"),
+             nodes.Text("也有自己的订阅源。")],
+        ],
+        "en": [
+            [nodes.strong("", "Email: "), nodes.Text("every issue has an email edition, in Chinese, English or both. ")]
+            + ([link("Sign up here", signup), nodes.Text(".")] if signup else
+               [nodes.Text("Put one of the full-text feeds below into a feed-to-email service (Buttondown, "
+                           "Mailchimp) and each issue arrives in your inbox in full.")]),
+            [nodes.strong("", "Feeds: "), nodes.Text("full text in "), link("中文", "feeds/zh.xml", "zh-CN"),
+             nodes.Text(", "), link("English", "feeds/en.xml"), nodes.Text(" or "),
+             link("双语", "feeds/both.xml", "zh-CN"), nodes.Text(" (Atom); headlines and summaries only: "),
+             link("RSS", "feed.xml"), nodes.Text(", "), link("Atom", "atom.xml"), nodes.Text(". Every "),
+             link("topic", "topics/index.html"), nodes.Text(" has a feed of its own.")],
+        ],
+    }
+    for lang, code in (("zh", "zh-CN"), ("en", "en")):
+        block = lang_block(lang=code, classes=["bl-block", f"bl-{lang}"], source_lang=lang, gap="")
+        for parts in texts[lang]:
+            block += nodes.paragraph("", "", *parts)
+        pair += block
+    section += pair
+    return [section]
+
+
+def _resolve_subscribe(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for placeholder in list(doctree.findall(subscribe_block)):
+        placeholder.replace_self(_subscribe_nodes(app, docname))
+
+
+def setup_feeds(app: Sphinx) -> None:
+    app.add_node(subscribe_block)
+    app.add_directive("subscribe", SubscribeDirective)
+    app.connect("doctree-resolved", _resolve_subscribe)

@@ -6,6 +6,7 @@
     python -m newsletter check [ISSUE.md ...]                 the number checker alone
     python -m newsletter notebooks [ISSUE.md ...]             each issue is a valid MyST notebook
     python -m newsletter preview [--port 8000]                build, serve on 127.0.0.1, rebuild on save
+    python -m newsletter send ISSUE --list FILE.csv [--send]  the email edition to a list (a dry run without --send)
 
 ``check`` and ``validate`` print one line per finding (``file:line: message``;
 information is marked ``info:``) and exit 1 if any is an error.
@@ -62,6 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     notebooks.add_argument("files", nargs="*", type=Path, help="issue files (default: issues/*.md)")
     preview = commands.add_parser("preview", help="build, serve on 127.0.0.1 and rebuild on every save")
     preview.add_argument("--port", type=int, default=8000)
+    send = commands.add_parser("send", help="email the issue's built edition to a subscriber list over SMTP (the "
+                               "PANDA_SMTP_* environment variables); without --send, a dry run")
+    send.add_argument("issue", metavar="ISSUE",
+                      help="the issue: its number (1), stem (001-2025-11) or file (issues/001-2025-11.md)")
+    send.add_argument("--list", required=True, type=Path, dest="list_path", metavar="FILE.csv",
+                      help="the subscribers: a UTF-8 CSV file with the columns email,lang (lang: zh, en or both)")
+    send.add_argument("--send", action="store_true", dest="really",
+                      help="send (without it: print who would get which edition, send nothing)")
     args = parser.parse_args(argv)
     root = Path(".")
     try:
@@ -85,7 +94,11 @@ def main(argv: list[str] | None = None) -> int:
 
             serve(root, args.port)
             return 0
-    except LocatedError as exc:  # (BookError, and the import's DigestError)
+        if args.command == "send":
+            from .send import command
+
+            return command(root, args.issue, args.list_path, args.really)
+    except LocatedError as exc:  # (BookError, the import's DigestError, send's list and edition errors)
         print(exc, file=sys.stderr)
         return 1
     files = args.files or sorted(Path("issues").glob("*.md"))

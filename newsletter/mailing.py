@@ -69,8 +69,9 @@ def email_settings(value, where: str = f"{CONFIG}: sphinx: config: panda_email")
                          "and subscribe_url")
     settings = EmailSettings(**value)
     url = settings.unsubscribe_url
-    fields = set(re.findall(r"\{(\w*)\}", url))
-    parts = urllib.parse.urlsplit(url.replace("{", "").replace("}", ""))
+    text = url if isinstance(url, str) else ""  # (not a string: the error below, not a TypeError here)
+    fields = set(re.findall(r"\{(\w*)\}", text))
+    parts = urllib.parse.urlsplit(text.replace("{", "").replace("}", ""))
     if not isinstance(url, str) or parts.scheme != "https" or not parts.netloc or "email" not in fields \
             or fields - _FIELDS:
         raise ValueError(f"{where}: unsubscribe_url {url!r} must be an https address holding {{email}} (and "

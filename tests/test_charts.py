@@ -105,7 +105,7 @@ def test_default_is_a_pair_labelled_in_each_language(make, figures):
         assert f'<picture lang="{code}" class="bl-{suffix}">' in chart.img_tag()
 
 
-def test_pair_displays_as_four_svg_outputs(figures):
+def test_pair_displays_as_four_svg_outputs_then_the_email_pngs(figures):
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
 
@@ -116,11 +116,23 @@ def test_pair_displays_as_four_svg_outputs(figures):
             shell.run_cell("pair")
     finally:
         InteractiveShell.clear_instance()
-    outputs = [o.data["image/svg+xml"] for o in captured.outputs]
+    outputs = [o.data["image/svg+xml"] for o in captured.outputs[:4]]
     # Chinese, English, then each one's narrow drawing: what the book's extension groups into one figure
     ids = [re.search(r"<dc:identifier>([^<]+)</dc:identifier>", svg).group(1) for svg in outputs]
     assert ids == ["employment-zh", "employment-en", "employment-zh-narrow", "employment-en-narrow"]
     assert ["<dc:language>zh-CN" in svg for svg in outputs] == [True, False, True, False]
+    # then the email's PNGs (2x of 560 px), named in their text chunks; the extension takes them off the page
+    import base64
+
+    from PIL import Image
+
+    pngs = captured.outputs[4:]
+    assert [sorted(o.data) for o in pngs] == [["image/png", "text/plain"]] * 2
+    for output, lang in zip(pngs, ("zh-CN", "en")):
+        data = output.data["image/png"]
+        with Image.open(io.BytesIO(base64.b64decode(data) if isinstance(data, str) else data)) as image:
+            assert image.width == 1120 and image.info["Language"] == lang
+            assert image.info["Identifier"] == f"employment-{lang[:2]}-email" and image.info["Description"]
 
 
 ALL_CHARTS = [*CHARTS, lambda figures, **kw: charts.trend_chart(

@@ -17,7 +17,8 @@ PACKAGES = {"newsletter": ROOT / "newsletter", "charts": ROOT / "charts", "panda
 #: bottom to top; a module may import from its own layer and the layers below
 LAYERS = [
     ("issue model", {"newsletter.errors", "newsletter.model", "newsletter.issue", "newsletter.source", "newsletter.book",
-                     "newsletter.figures", "newsletter.numbers", "newsletter.digest"}),
+                     "newsletter.figures", "newsletter.numbers", "newsletter.digest", "newsletter.mailing",
+                     "newsletter.edition"}),
     ("issue rules", {"newsletter.safety", "newsletter.check", "newsletter.rules"}),
     ("charts", {"charts"}),
     ("commands", {"newsletter", "newsletter.validate", "newsletter.new", "newsletter.preview", "newsletter.importer",

@@ -10,14 +10,15 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from ..run import execute
-from ..site import archive, editions
+from ..site import archive, editions, feeds
 from . import csp, purge, staging, sweep
 
 #: (what it does, the step) in the order they run
 STEPS = (
     ("sweep what a clean build would not make", sweep.sweep_removed_output),
     ("write the site files: topics swept, feeds, sitemap, robots.txt, 404", archive.write_site_files),
-    ("write the email and WeChat editions (beside the site) and the full-text feeds", editions.write_editions),
+    ("write the email and WeChat editions beside the site, swapped in with it", editions.write_editions),
+    ("write the full-text feeds, in each language and per topic", feeds.write_full_feeds),
     ("purge theme CSS rules nothing in the site uses", purge.purge_unused_css),
     ("check every written page, then write its Content-Security-Policy", csp.check_and_secure),
 )

@@ -1,7 +1,7 @@
 """The issue beyond the web page: the email edition, the WeChat article and the full-text feeds.
 
 Every edition is made from the issue model (newsletter/edition.py), never from the page, so it carries the
-page's texts, gap markers, numbers and sources. One post-build step (postbuild/pipeline.py) writes:
+page's texts, gap markers, numbers and sources. A post-build step (postbuild/pipeline.py) writes:
 
 - ``_build/email/<issue-stem>/{zh,en,both}.{html,txt}`` and ``edition.json`` (newsletter/mailing.py): HTML
   in a 600 px table, fluid to 320 px, its styles inlined by css-inline (EMAIL_CSS) but the media queries
@@ -12,9 +12,7 @@ page's texts, gap markers, numbers and sources. One post-build step (postbuild/p
 - ``_build/wechat/<issue-stem>.html``: the article for WeChat's editor in 中文, English and 双语 (three
   ``<article>`` elements): inline styles only (no class, ``<style>``, script or link), sources named in
   text; ``_build/wechat/<issue-stem>.editor.html`` shows each with a 复制 · Copy button (wechat-copy.js).
-- ``feeds/{zh,en,both}.xml`` (Atom, full text: each entry's content is the issue's email HTML, without its
-  preheader and unsubscribe line, which a mail service adds itself) and ``topics/<tag>.xml`` (Atom, one
-  entry per story with the topic) in the site.
+- (the full-text feeds, whose entries are these emails: site/feeds.py, the next step)
 
 The email and WeChat folders are written beside ``_build/html`` into fresh folders and exchanged with the
 old ones when the site is (staging.py): a failed build leaves them as the last good build made them.
@@ -467,9 +465,6 @@ def write_editions(app: Sphinx) -> None:
     run_state(app).editions = [(email, root / "email"), (wechat, root / "wechat")]
     for folder in (email, wechat):  # a build that fails after this step leaves no half-made folder
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    from .feeds import write_full_feeds
-
-    write_full_feeds(app, outdir, issues)
 
 
 def swap_editions(app: Sphinx, exception) -> None:

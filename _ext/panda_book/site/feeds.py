@@ -19,10 +19,10 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from newsletter.book import read_tags
-from newsletter.edition import Edition
 from newsletter.issue import issue_datetime
 
 from .archive import _ATOM, _xml, base_url, issues_newest_first, render
+from .editions import CODE, WORDS, blocks, editions, email_html, shown_lang, sides_of
 
 FEED_TITLES = {"zh": "PANDA微短剧 · 中文全文", "en": "PANDA Mini-drama · English, full text",
                "both": "PANDA微短剧 · 双语全文 · Chinese and English, full text"}
@@ -62,10 +62,12 @@ def _entry(feed, title: str, link: str, entry_id: str, when: str, content: str, 
     return node
 
 
-def write_full_feeds(app: Sphinx, outdir: Path, issues: list[Edition]) -> None:
-    from .editions import CODE, WORDS, blocks, email_html, shown_lang, sides_of
+def write_full_feeds(app: Sphinx) -> None:
+    """The full-text feeds, in each language and per topic, into the site (a post-build step)."""
     from .reproducible import build_datetime
 
+    outdir = Path(app.outdir)
+    issues = editions(app, outdir)
     base = base_url(app)
     updated = build_datetime().isoformat()
     when = {docname: issue_datetime(entry["meta"]).isoformat() for docname, entry in issues_newest_first(app.env)}

@@ -20,7 +20,7 @@ from matplotlib.textpath import TextToPath
 
 # the email's chart image: this many CSS px wide, its identifier's suffix (employment-zh-email)
 from newsletter.mailing import EMAIL_IMAGE_WIDTH as EMAIL_WIDTH
-from newsletter.mailing import EMAIL_SUFFIX
+from newsletter.mailing import EMAIL_NARROW_WIDTH, EMAIL_SUFFIX
 from newsletter.safety import CHART_DATA_NS as DATA_NS  # where the numbers sit in the SVG's <metadata>
 
 # the viewports that get the narrow drawing (the page's <picture>, the interactive view's) and its identifier's
@@ -182,8 +182,8 @@ class ChartPair:
             if chart is not None:
                 display(chart)
         # the PNGs the email and WeChat editions show (the page does not: the extension takes them off it)
-        for chart in (self.zh, self.en):
-            if chart.png:
+        for chart in (self.zh, self.en, self.zh.narrow, self.en.narrow):
+            if chart is not None and chart.png:
                 display({"image/png": chart.png, "text/plain": chart.alt}, raw=True)
 
 
@@ -230,11 +230,13 @@ def _render_one(name: str, draw, *, narrow: bool, title: str, alt: str, lang: st
             fig.savefig(svg, format="svg", bbox_inches=box,
                         metadata={"Date": None, "Title": caption or title, "Description": alt,
                                   "Language": lang, "Source": source or None, "Identifier": name})
+            # the email and WeChat editions' image: its CSS width at 2x (the narrow drawing for phones), its facts
+            # in its text chunks
             png = io.BytesIO()
-            if not narrow:  # the email edition's image: EMAIL_WIDTH CSS px at 2x, its facts in its text chunks
-                fig.savefig(png, format="png", dpi=2 * EMAIL_WIDTH / box.width, bbox_inches=box,
-                            metadata={"Software": None, "Title": caption or title, "Description": alt,
-                                      "Language": lang, "Source": source, "Identifier": name + EMAIL_SUFFIX})
+            fig.savefig(png, format="png", dpi=2 * (EMAIL_NARROW_WIDTH if narrow else EMAIL_WIDTH) / box.width,
+                        bbox_inches=box, metadata={"Software": None, "Title": caption or title, "Description": alt,
+                                                   "Language": lang, "Source": source,
+                                                   "Identifier": name + EMAIL_SUFFIX})
     return Chart(name=name, title=title, alt=alt, svg=_with_data(_without_css(svg.getvalue()), data),
                  png=png.getvalue(), lang=lang, data=data)
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from .book import Source, read_sources
 from .issue import issue_date_labels, read_front_matter
-from .model import Block, Story, parse_issue, parser
+from .model import NOT_MARKDOWN, Block, Story, directive, options_and_body, parse_issue, parser
 
 #: What the reader sees where the source has no text in a language.
 GAP_TEXT = {
@@ -95,6 +96,10 @@ class Chart:
     caption: str
     alt: str
     source: str
+    #: the narrow drawing, for phones ("" if the chart has none)
+    narrow_url: str = ""
+    narrow_width: int = 0
+    narrow_height: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,10 +125,12 @@ class Edition:
         return {"zh": zh, "en": en, "both": f"{zh} / {en}"}[lang]
 
     def preheader(self, lang: str) -> str:
-        """The line an inbox shows after the subject: the issue's headlines."""
+        """The line an inbox shows after the subject: the issue's headlines in the edition's language (those the
+        source gives in it; the other language's only if it gives none)."""
         def heads(side: str) -> str:
-            return "；".join(s.headline(side) for s in self.stories) if side == "zh" else \
-                "; ".join(s.headline(side) for s in self.stories)
+            own = [s.side(side).headline for s in self.stories if s.side(side).headline] \
+                or [s.headline(side) for s in self.stories]
+            return ("；" if side == "zh" else "; ").join(own)
         if lang == "both":
             return f"本期：{heads('zh')} / In this issue: {heads('en')}"
         return f"本期：{heads('zh')}" if lang == "zh" else f"In this issue: {heads('en')}"
@@ -132,16 +139,22 @@ class Edition:
         return tuple(c for c in self.charts if c.lang == lang)
 
 
-def paragraphs(lines: list[tuple[int, str]]) -> tuple[Paragraph, ...]:
-    """A block's body (Markdown) as paragraphs of runs: what MyST's parser reads as paragraphs, list items
-    and headings, each one paragraph; code, HTML and directives put nothing in an edition (the page's gate
-    refuses what is not safe, and an issue's stories are text)."""
+def paragraphs(lines: list[tuple[int, str]], lang: str = "", doc: str = "") -> tuple[Paragraph, ...]:
+    """A block's body (Markdown) as paragraphs of runs: what MyST's parser reads as paragraphs, list items and
+    headings, each one paragraph, and so the text of the directives the format admits in a story (``{note}``,
+    ``{epigraph}``, ``{list-table}``, a ``{figure}``'s caption...), as the page shows it. Code and HTML put nothing
+    in an edition (the page's gate refuses what is not safe, and an issue's stories are text). ``lang`` picks the
+    half of a ``{bi}`` role; ``doc`` (the issue's address, ``https://.../issues/001-2025-11.html``) resolves a
+    ``{doc}`` role to the page's address."""
     rows: list[str] = []
     for i, (line, text) in enumerate(lines):  # the model keeps each line's number, not the blank lines between
         if i and line > lines[i - 1][0] + 1:
             rows.append("")
         rows.append(text)
-    text = "\n".join(rows)
+    return _paragraphs("\n".join(rows), lang, doc)
+
+
+def _paragraphs(text: str, lang: str, doc: str) -> tuple[Paragraph, ...]:
     out: list[Paragraph] = []
     bullet = False
     for token in parser().parse(text, {}):
@@ -150,13 +163,38 @@ def paragraphs(lines: list[tuple[int, str]]) -> tuple[Paragraph, ...]:
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             bullet = False
         elif token.type == "inline":
-            runs = _runs(token.children or [])
+            runs = _runs(token.children or [], lang, doc)
             if runs:
                 out.append(((("text", "• ", ""),) if bullet else ()) + runs)
+        elif token.type in ("fence", "colon_fence"):
+            name, argument = directive(token.info)
+            if name is None or name in NOT_MARKDOWN:
+                continue
+            _, body = options_and_body(token.content, 0)
+            if name in ("figure", "image"):  # the image is the page's; the caption is text
+                argument = ""
+            head = _paragraphs(argument, lang, doc) if argument and name == "admonition" else ()
+            out += [*head, *_paragraphs("\n".join(t for _, t in body), lang, doc)]
     return tuple(out)
 
 
-def _runs(children) -> Paragraph:
+def _role(name: str, content: str, lang: str, doc: str) -> Run:
+    """A MyST role as an edition shows it: ``{bi}`甲 | B``` the half of the edition's language (both in 双语),
+    ``{doc}`` its title, or the page's address; any other role its text."""
+    if name == "bi" and "|" in content:
+        zh, en = (part.strip() for part in content.split("|", 1))
+        return ("text", zh if lang == "zh" else en if lang == "en" else f"{zh} · {en}", "")
+    if name == "doc":
+        found = re.fullmatch(r"\s*(.*?)\s*<([^<>]+)>\s*", content)
+        title, target = (found.group(1), found.group(2)) if found else ("", content.strip())
+        href = urljoin(doc, target.removesuffix(".md") + ".html") if doc else ""
+        if title:
+            return ("link", title, href) if href.startswith(("http://", "https://")) else ("text", title, "")
+        return ("link", href, href) if href.startswith(("http://", "https://")) else ("text", "", "")
+    return ("text", content, "")
+
+
+def _runs(children, lang: str = "", doc: str = "") -> Paragraph:
     runs: list[Run] = []
     kinds: list[str] = []
     href = ""
@@ -172,8 +210,11 @@ def _runs(children) -> Paragraph:
         elif child.type == "link_close" and kinds:
             kinds.pop()
             href = ""
-        elif child.type in ("text", "myst_role"):
+        elif child.type == "text":
             runs.append((kind, child.content, href if kind == "link" else ""))
+        elif child.type == "myst_role":
+            role = _role(str(child.meta.get("name", "")), child.content, lang, doc)
+            runs.append(role if role[0] == "link" or kind == "text" else (kind, role[1], href))
         elif child.type == "code_inline":
             runs.append(("code", child.content, ""))
         elif child.type in ("softbreak", "hardbreak"):
@@ -192,18 +233,24 @@ def plain(paragraph: Paragraph) -> str:
     return "".join(text for _, text, _ in paragraph)
 
 
-def _side(block: Block | None, lang: str) -> Side:
+def headline_text(text: str, lang: str = "", doc: str = "") -> str:
+    """A ``:headline:`` as the page shows it: one line of inline Markdown (the page reads it with
+    ``inline_text``), so "1986. A year" stays as written and "# 1 on Hongguo" is no heading."""
+    return plain(_runs([child for token in parser().parseInline(text.strip(), {}) for child in token.children or ()],
+                       lang, doc))
+
+
+def _side(block: Block | None, lang: str, doc: str = "") -> Side:
     if block is None:
         return Side(lang, gap="all")
-    headline = block.headline[1].strip() if block.headline else ""
-    headline = "".join(plain(p) for p in paragraphs([(0, headline)])) if headline else ""
-    return Side(lang, headline=headline, paragraphs=paragraphs(block.body), gap=block.gap)
+    headline = headline_text(block.headline[1], lang, doc) if block.headline else ""
+    return Side(lang, headline=headline, paragraphs=paragraphs(block.body, lang, doc), gap=block.gap)
 
 
-def _story(story: Story, registry: dict[str, Source]) -> EditionStory:
+def _story(story: Story, registry: dict[str, Source], doc: str = "") -> EditionStory:
     number = story.options.get("number", (0, ""))[1]
-    return EditionStory(id=story.id, number=number, zh=_side(story.blocks.get("zh"), "zh"),
-                        en=_side(story.blocks.get("en"), "en"),
+    return EditionStory(id=story.id, number=number, zh=_side(story.blocks.get("zh"), "zh", doc),
+                        en=_side(story.blocks.get("en"), "en", doc),
                         sources=tuple(registry[s] for s in story.sources if s in registry), tags=tuple(story.tags))
 
 
@@ -215,16 +262,15 @@ def read_edition(root: Path, path: Path, base_url: str, charts: tuple[Chart, ...
     registry = read_sources(root)
     masthead = {"zh": "", "en": ""}
     closing = None
+    docname = path.relative_to(root).with_suffix("").as_posix()
+    url = f"{base_url}{docname}.html"
     for pair in issue.pairs:
         classes = pair.options.get("class", (0, ""))[1].split()
-        sides = (_side(pair.blocks.get("zh"), "zh"), _side(pair.blocks.get("en"), "en"))
+        sides = (_side(pair.blocks.get("zh"), "zh", url), _side(pair.blocks.get("en"), "en", url))
         if "masthead" in classes:
             masthead = {s.lang: " ".join(plain(p) for p in s.paragraphs) for s in sides}
         elif "closing" in classes:
             closing = sides
-    stem = path.stem
-    docname = path.relative_to(root).with_suffix("").as_posix()
-    return Edition(stem=stem, number=int(meta.get("number", 0) or 0), date=issue_date_labels(meta),
-                   url=f"{base_url}{docname}.html", masthead=masthead,
-                   stories=tuple(_story(s, registry) for s in issue.stories.values()),
+    return Edition(stem=path.stem, number=int(meta.get("number", 0) or 0), date=issue_date_labels(meta),
+                   url=url, masthead=masthead, stories=tuple(_story(s, registry, url) for s in issue.stories.values()),
                    closing=closing, charts=charts, registry=registry)

@@ -35,6 +35,8 @@ WECHAT_DIR = "_build/wechat"
 CONFIG = "_config.yml"
 #: the email's content column (600 px less its padding): charts are shown this wide, from a PNG twice as wide
 EMAIL_IMAGE_WIDTH = 560
+#: on a phone (the email's narrow screens, a WeChat article) the chart's narrow drawing, shown this wide at most
+EMAIL_NARROW_WIDTH = 360
 #: a chart's email PNG is named after the chart (``employment-zh``) with this suffix (charts/_render.py)
 EMAIL_SUFFIX = "-email"
 #: the template's fields: the recipient's address and the issue's stem, URL-encoded when filled
@@ -71,9 +73,7 @@ def email_settings(value, where: str = f"{CONFIG}: sphinx: config: panda_email")
     url = settings.unsubscribe_url
     text = url if isinstance(url, str) else ""  # (not a string: the error below, not a TypeError here)
     fields = set(re.findall(r"\{(\w*)\}", text))
-    parts = urllib.parse.urlsplit(text.replace("{", "").replace("}", ""))
-    if not isinstance(url, str) or parts.scheme != "https" or not parts.netloc or "email" not in fields \
-            or fields - _FIELDS:
+    if not isinstance(url, str) or not _address(text) or "email" not in fields or fields - _FIELDS:
         raise ValueError(f"{where}: unsubscribe_url {url!r} must be an https address holding {{email}} (and "
                          "optionally {issue}), e.g. https://example.org/unsubscribe?email={email}; one-click "
                          "unsubscribe needs https")
@@ -81,9 +81,18 @@ def email_settings(value, where: str = f"{CONFIG}: sphinx: config: panda_email")
             or not 1 <= settings.per_minute <= 6000:
         raise ValueError(f"{where}: per_minute {settings.per_minute!r} must be a whole number from 1 to 6000")
     sub = settings.subscribe_url
-    if not isinstance(sub, str) or (sub and urllib.parse.urlsplit(sub).scheme != "https"):
-        raise ValueError(f"{where}: subscribe_url {sub!r} must be empty or an https address")
+    if not isinstance(sub, str) or (sub and not _address(sub)):
+        raise ValueError(f"{where}: subscribe_url {sub!r} must be empty or an https address (a host, and no "
+                         "space, quote or < >), e.g. https://example.org/subscribe")
     return settings
+
+
+def _address(url: str) -> bool:
+    """An https address with a host, and nothing that could end an attribute where it is written."""
+    if not re.fullmatch(r"[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%{}]+", url):
+        return False
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname) and "{" not in parts.netloc
 
 
 def read_email_settings(root: Path) -> EmailSettings:

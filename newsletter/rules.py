@@ -109,6 +109,8 @@ def syntax(page: Page) -> list[Finding]:
 LINE_BREAKERS = {"\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR",
                  "\x0b": "a vertical tab", "\x0c": "a form feed", "\x1c": "U+001C", "\x1d": "U+001D",
                  "\x1e": "U+001E", "\x85": "U+0085 NEXT LINE"}
+#: characters XML 1.0 forbids (what the feeds are written in), the line breakers above aside, and DEL
+CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f\ufffe\uffff]")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -148,6 +150,11 @@ def placement(page: Page) -> list[Finding]:
             out.append(page.error(page.text.count("\n", 0, at) + 1, f"{name} in the text: Python splits lines "
                                   "there and Markdown does not, so the page would be cut wrong; use a line break "
                                   "or a space"))
+    found = CONTROL.search(page.text)
+    if found:
+        out.append(page.error(page.text.count("\n", 0, found.start()) + 1,
+                              f"a control character (U+{ord(found.group()):04X}) in the text: it is invisible, and "
+                              "XML (the feeds) and email forbid it; delete it (it often comes with pasted text)"))
     return out
 
 

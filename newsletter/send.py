@@ -327,7 +327,11 @@ def smtp_settings(environ: Mapping[str, str]) -> SmtpSettings:
     if _CONTROL.search(sender):
         raise SendError("PANDA_SMTP_FROM holds a line break or control character: give one line, e.g. "
                         "'PANDA微短剧 <news@example.org>'")
-    _name, address = email.utils.parseaddr(sender)
+    mailboxes = email.utils.getaddresses([sender])
+    if len(mailboxes) != 1:
+        raise SendError(f"PANDA_SMTP_FROM={sender!r} names {len(mailboxes)} addresses; a message comes from one "
+                        "mailbox: give one, e.g. 'PANDA微短剧 <news@example.org>'")
+    _name, address = mailboxes[0]
     if address_problem(address):
         raise SendError(f"PANDA_SMTP_FROM={sender!r} holds no valid address: {address_problem(address)}; e.g. "
                         "'PANDA微短剧 <news@example.org>'")
@@ -454,7 +458,16 @@ def read_log(path: Path) -> dict[str, int]:
     if not path.exists():
         return {}
     sent: dict[str, int] = {}
-    lines = path.read_text(encoding="utf-8").split("\n")
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise LocatedError(path.as_posix(), line, "not UTF-8: this command writes the log as UTF-8 and nothing "
+                           "else should write to it; restore the line as the command wrote it "
+                           '({"email": "ADDRESS", ...}) or delete it (that address would get the issue '
+                           "again)") from None
+    except IsADirectoryError:
+        raise LocatedError(path.as_posix(), 1, "is a folder, not the send log: move it away") from None
     for number, text in enumerate(lines, 1):
         if not text.strip():
             continue

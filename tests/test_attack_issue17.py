@@ -144,7 +144,17 @@ def test_a_headline_is_the_text_the_page_shows(tmp_path, headline):
     a bullet added), "# 1 on Hongguo" and "> ..." become "" (an empty <h2> and an empty contents entry in every
     email, WeChat article and feed entry), "- ..." and "+ ..." get a bullet. Should: the headline as the page
     shows it."""
-    edition = edition_of(tmp_path, HEAD + story("正文。", "Body.", en_head=headline))
+    text = HEAD + story("正文。", "Body.", en_head=headline)
+    if headline.startswith(("#", ">")):
+        # MyST reads "# ..." in an option as a comment and "> ..." as no option at all: the page cannot show
+        # either, and the rules refuse both at the headline's line (review: not an edition's defect)
+        from newsletter.rules import Page, page_findings
+
+        found = [f for f in page_findings(Page(text, "issues/001-2025-11.md")) if f.level == "error"]
+        assert any(f.line == text.splitlines().index(f":headline: {headline}") + 1 for f in found) or \
+            any("block" in f.message for f in found), found
+        return
+    edition = edition_of(tmp_path, text)
     assert edition.stories[0].en.headline == headline
 
 
@@ -198,10 +208,12 @@ def test_the_sent_html_part_is_within_gmails_limit_after_the_unsubscribe_link(tm
     text = HEAD + story("正文。", "PADDING")
     base = edition_of(tmp_path, text)
     size = len(editions.email_html(base, "en").encode())
-    fill = "x " * ((editions.EMAIL_LIMIT - size - 20) // 2)
+    # (review: the build keeps UNSUBSCRIBE_ROOM bytes for the link; the part is filled to just under that)
+    budget = editions.EMAIL_LIMIT - editions.UNSUBSCRIBE_ROOM
+    fill = "x " * ((budget - size - 20) // 2)
     edition = edition_of(tmp_path, HEAD + story("正文。", fill.strip()))
     page, limit = editions.fitted_email(edition, "en")
-    assert limit is None and editions.EMAIL_LIMIT - 40 < len(page.encode()) <= editions.EMAIL_LIMIT
+    assert limit is None and budget - 40 < len(page.encode()) <= budget
     sent = SentEdition("001-2025-11", 1, {"en": "s"}, {"en": editions.email_text(edition, "en")}, {"en": page})
     recipient = Recipient("a.rather.long.address.of.a.subscriber@subscribers.example.org", "en", 2)
     smtp = SmtpSettings("h", 587, "", "", "PANDA <news@example.org>", "news@example.org", "starttls")

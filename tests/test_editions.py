@@ -29,8 +29,9 @@ from panda_book.site import editions  # noqa: E402  (the extension lives in _ext
 BASE = "https://panda-minidrama.github.io/newsletter/"
 #: issue 1's charts as the build gives them (sizes of the real PNGs; addresses made up for the fast tests)
 CHARTS = tuple(Chart(chart=name, lang=lang, url=f"{BASE}_images/{name}-{lang}.png", width=1120, height=h,
-                     caption=f"{name} {lang}", alt=f"alt text of {name} in {lang}", source="人民网")
-               for name, h in (("employment", 532), ("workdays", 287)) for lang in ("zh", "en"))
+                     caption=f"{name} {lang}", alt=f"alt text of {name} in {lang}", source="人民网",
+                     narrow_url=f"{BASE}_images/{name}-{lang}-narrow.png", narrow_width=720, narrow_height=n)
+               for name, h, n in (("employment", 532, 816), ("workdays", 287, 302)) for lang in ("zh", "en"))
 
 
 @pytest.fixture(scope="module")
@@ -162,9 +163,8 @@ def test_email_holds_the_issue_in_its_language(issue1, lang):
     assert 'href="http://www.people.com.cn/"' in page or 'href="http://en.people.cn/"' in page
     assert f'href="{BASE}issues/001-2025-11.html?lang={lang}"' in page
     assert f'href="{UNSUBSCRIBE_PLACEHOLDER}"' in page and UNSUBSCRIBE_PLACEHOLDER in text
-    # the closing as the source has it
-    if "zh" in sides:
-        assert body.index("推荐阅读") < body.index("请为我点个赞再走")
+    # the closing asks for a WeChat like: the email leaves it out (the WeChat article keeps it)
+    assert "请为我点个赞再走" not in body
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -179,12 +179,18 @@ def test_the_plain_text_holds_every_sentence_of_the_html(issue1, lang):
 def test_images_are_2x_pngs_with_size_and_alt(issue1):
     read = read_html(editions.email_html(issue1, "both"))
     images = [a for t, a in read.elements if t == "img"]
-    assert [i["src"] for i in images] == [c.url for c in CHARTS]
-    for image, chart in zip(images, CHARTS):
-        assert image["width"] == "560" and image["height"] == str(round(chart.height / 2))
-        assert image["alt"] == chart.alt
+    # each chart: its wide drawing, then its narrow one, which a phone gets (the media query swaps them)
+    assert [i["src"] for i in images] == [u for c in CHARTS for u in (c.url, c.narrow_url)]
+    for wide, narrow, chart in zip(images[::2], images[1::2], CHARTS):
+        assert wide["width"] == "560" and wide["height"] == str(round(chart.height / 2))
+        assert narrow["width"] == "360" and narrow["height"] == str(round(chart.narrow_height / 2))
+        assert wide["alt"] == narrow["alt"] == chart.alt
+        assert "chart-wide" in wide["class"] and "display: none" in narrow["style"]
+    assert ".chart-wide { display: none !important; } .chart-narrow { display: block !important;" in \
+        editions.EMAIL_MEDIA_CSS
     zh = read_html(editions.email_html(issue1, "zh"))
-    assert [a["src"] for t, a in zh.elements if t == "img"] == [c.url for c in CHARTS if c.lang == "zh"]
+    assert [a["src"] for t, a in zh.elements if t == "img"] == [
+        u for c in CHARTS if c.lang == "zh" for u in (c.url, c.narrow_url)]
 
 
 def _long_issue(issue1, stories: int, paragraphs: int):
@@ -199,24 +205,45 @@ def _long_issue(issue1, stories: int, paragraphs: int):
 def test_a_long_issue_is_cut_to_gmails_limit_and_says_so(issue1):
     long = _long_issue(issue1, stories=12, paragraphs=5)
     assert len(editions.email_html(long, "both").encode()) > editions.EMAIL_LIMIT
-    page, limit = editions.fitted_email(long, "both")
-    assert len(page.encode()) <= editions.EMAIL_LIMIT and limit is not None and 1 <= limit < 5
+    page, cut = editions.fitted_email(long, "both")
+    # room kept for the recipient's unsubscribe link
+    assert len(page.encode()) <= editions.EMAIL_LIMIT - editions.UNSUBSCRIBE_ROOM
+    assert cut is not None and cut.stories is None and 1 <= cut.paragraphs < 5
     body = fold(" ".join(read_html(page).lines))
     assert fold(editions.WORDS["zh"]["truncated"]) in body and fold(editions.WORDS["en"]["truncated"]) in body
     assert body.count(editions.WORDS["en"]["rest_on_web"]) == 12
     assert 'href="https://panda-minidrama.github.io/newsletter/issues/001-2025-11.html?lang=zh#story-s0"' in page
-    text = editions.email_text(long, "both", limit)
+    text = editions.email_text(long, "both", cut)
     assert editions.WORDS["zh"]["truncated"] in text
     # a short issue is whole, without the notice
     whole, none = editions.fitted_email(issue1, "both")
     assert none is None and editions.WORDS["zh"]["truncated"] not in whole
 
 
-def test_an_issue_too_long_even_cut_fails_the_build_with_the_fix(issue1):
+def test_an_issue_of_many_stories_is_cut_to_its_first_stories_and_the_rest_linked(issue1):
+    many = _long_issue(issue1, stories=150, paragraphs=2)
+    page, cut = editions.fitted_email(many, "both")
+    assert len(page.encode()) <= editions.EMAIL_LIMIT - editions.UNSUBSCRIBE_ROOM
+    assert cut.paragraphs == 1 and cut.stories is not None and 0 < cut.stories < 150
+    body = fold(" ".join(read_html(page).lines))
+    shown = cut.stories
+    assert fold(editions.WORDS["zh"]["truncated_stories"].format(shown=shown, total=150)) in body
+    # every headline is in the contents list; those not in the email link to their story on the web
+    read = read_html(page)
+    hrefs = [a["href"] for t, a in read.elements if t == "a" and "contents" not in a.get("class", "")]
+    assert f"#story-s{shown - 1}" in hrefs and f"#story-s{shown}" not in hrefs
+    assert f"{BASE}issues/001-2025-11.html?lang=both#story-s{shown}" in hrefs
+    assert f"标题{shown - 1}" in body and f"标题{149}" in body
+    text = editions.email_text(many, "both", cut)
+    assert f"{BASE}issues/001-2025-11.html?lang=both#story-s149" in text
+    assert editions.WORDS["en"]["truncated_stories"].format(shown=shown, total=150) in text
+
+
+def test_an_issue_whose_contents_alone_are_too_long_fails_the_build_with_the_fix(issue1):
     from sphinx.errors import SphinxError
 
-    with pytest.raises(SphinxError, match="over Gmail's 102,000; split the issue"):
-        editions.fitted_email(_long_issue(issue1, stories=400, paragraphs=2), "zh")
+    with pytest.raises(SphinxError, match="over Gmail's 102,000 bytes even with its contents list alone; split"):
+        editions.fitted_email(_long_issue(issue1, stories=1500, paragraphs=1), "zh")
 
 
 def test_subjects_and_edition_files_names():
@@ -279,8 +306,9 @@ def test_wechat_article_names_sources_in_text_with_masthead_first_and_closing_la
         for side in sides:
             for paragraph in story.side(side).paragraphs:
                 assert fold(plain(paragraph)) in text
+    # the narrow drawing: WeChat is read on phones
     assert [a["src"] for t, a in read_html(article).elements if t == "img"] == [
-        c.url for c in CHARTS if c.lang in sides]
+        c.narrow_url for c in CHARTS if c.lang in sides]
 
 
 def test_wechat_both_goes_paragraph_by_paragraph_chinese_first(issue1):
@@ -316,7 +344,7 @@ def test_the_build_writes_every_edition_and_its_images_exist_in_the_site(built_b
                 assert image.format == "PNG" and image.width == 2 * int(attrs["width"])
                 assert abs(image.height - 2 * int(attrs["height"])) <= 1
             seen += 1
-    assert seen == 8  # two charts: zh and en once each, both in 双语
+    assert seen == 16  # two charts, wide and narrow: zh and en once each, both in 双语
     wechat = built_book.root / "_build" / "wechat"
     assert {p.name for p in wechat.iterdir()} >= {"001-2025-11.html", "001-2025-11.editor.html", "index.html",
                                                   "wechat-copy.js"}
@@ -391,7 +419,9 @@ def test_every_page_links_its_feeds_and_issue_pages_their_language_views(built_b
     assert block is not None and "订阅" in block.h2.text and "Subscribe" in block.h2.text
     assert {b["lang"] for b in block.select(".bl-block")} == {"zh-CN", "en"}
     hrefs = {a["href"] for a in block.select("a")}
-    assert {"feeds/zh.xml", "feeds/en.xml", "feeds/both.xml", "feed.xml", "atom.xml"} <= hrefs
+    assert {"feeds/zh.xml", "feeds/en.xml", "feeds/both.xml", "feed.xml", "topics/index.html"} <= hrefs
+    # the feeds as buttons a thumb can hit (panda.css: 44 px high)
+    assert len(block.select("a.bl-feed")) == 6
 
 
 # ---- in Chromium ----------------------------------------------------------------------------------------------
@@ -433,8 +463,12 @@ def test_emails_render_without_overflow_or_axe_violations(browser, built_book, b
             page.wait_for_load_state("networkidle")
             where = f"{lang} at {width} px, {scheme}"
             assert page.evaluate("document.documentElement.scrollWidth") <= width, where
-            loaded = page.evaluate("[...document.images].map(i => i.complete && i.naturalWidth)")
-            assert loaded and all(w == 1120 for w in loaded), (where, loaded)
+            # the charts the reader sees: the wide drawing at 600 px, the narrow one on a phone, each a 2x PNG
+            shown = page.evaluate("[...document.images].filter(i => i.getClientRects().length)"
+                                  ".map(i => [i.complete && i.naturalWidth, i.getBoundingClientRect().width])")
+            assert len(shown) == (4 if lang == "both" else 2), (where, shown)
+            for natural, drawn in shown:
+                assert natural == (1120 if width == 600 else 720) and natural >= 2 * drawn - 1, (where, shown)
             # charts fit the column: no image wider than the viewport
             assert page.evaluate("Math.max(...[...document.images].map(i => i.getBoundingClientRect().right))") \
                 <= width, where

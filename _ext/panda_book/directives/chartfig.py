@@ -76,11 +76,6 @@ class chart_source(nodes.image):
     """``<source>`` of a :class:`chart_picture`: an image node, so Sphinx copies the file and the gate checks it."""
 
 
-class email_image(nodes.image):
-    """A chart's PNG for the email and WeChat editions: Sphinx copies it into the site (``_images/``), the page
-    does not show it (its HTML visitor writes nothing); site/editions.py links it by absolute address."""
-
-
 class data_details(nodes.General, nodes.Element):
     """``<details>``: the chart's numbers as a table, opened by the reader."""
 
@@ -200,7 +195,7 @@ class GroupChartPairs(SphinxTransform):
 
     def email_png(self, bundle: nodes.Element) -> bool:
         """A chart's email PNG (its ``Identifier`` text chunk ends in ``-email``, charts/_render.py): the bundle
-        becomes an :class:`email_image`, noted in :class:`EditionStore` with the facts its text chunks carry."""
+        leaves the page, noted in :class:`EditionStore` with the facts its text chunks carry."""
         for child in bundle.children:
             if not (isinstance(child, nodes.container) and child.get("mime_type") == "image/png"):
                 continue
@@ -210,13 +205,13 @@ class GroupChartPairs(SphinxTransform):
             if not info or not info.get("Identifier", "").endswith(EMAIL_SUFFIX) \
                     or info.get("Language") not in _LANG_SUFFIX:
                 return False
-            node = email_image(**image.attributes)
-            node["alt"] = info.get("Description", "")
-            bundle.replace_self(node)
+            bundle.parent.remove(bundle)  # not on the page: site/editions.py copies the file for the editions
             lang = _LANG_SUFFIX[info["Language"]]
-            base = info["Identifier"].removesuffix(EMAIL_SUFFIX).removesuffix(f"-{lang}")
+            name = info["Identifier"].removesuffix(EMAIL_SUFFIX)
+            base = name.removesuffix(NARROW_SUFFIX).removesuffix(f"-{lang}")
             EditionStore.of(self.env).setdefault(self.env.docname, []).append({
-                "chart": base, "lang": lang, "path": path.relative_to(self.env.srcdir).as_posix(),
+                "chart": base, "lang": lang, "narrow": name.endswith(NARROW_SUFFIX),
+                "path": path.relative_to(self.env.srcdir).as_posix(),
                 "size": info["size"], "caption": info.get("Title", ""), "alt": info.get("Description", ""),
                 "source": info.get("Source", "")})
             return True
@@ -398,10 +393,6 @@ def _depart_source(self, node):
     pass
 
 
-def _skip(self, node):
-    raise nodes.SkipNode
-
-
 def _no_numfig(app: Sphinx, config) -> None:
     # Charts are numbered per issue here (make_figure). Sphinx's numfig, which
     # Jupyter Book's LaTeX extension switches on at config-inited for every
@@ -414,7 +405,6 @@ def setup_chartfig(app: Sphinx) -> None:
     app.add_node(chart_image, html=(_visit_chart_image, _depart_chart_image))
     app.add_node(chart_picture, html=(_visit_picture, _depart_picture))
     app.add_node(chart_source, html=(_visit_source, _depart_source))
-    app.add_node(email_image, html=(_skip, None))
     app.add_node(data_details, html=(_visit_details, _depart_details))
     app.add_node(data_summary, html=(_visit_summary, _depart_summary))
     app.add_transform(GroupChartPairs)

@@ -231,7 +231,19 @@ def _xml(root, path: Path) -> None:
     default namespace is its root's ``xmlns`` attribute, so its elements are written without a prefix."""
     from xml.etree import ElementTree as ET
 
+    for element in root.iter():  # what XML forbids (the rules refuse it in an issue) never makes a feed unreadable
+        element.text = _xml_safe(element.text)
+        element.tail = _xml_safe(element.tail)
+        for key, value in element.attrib.items():
+            element.attrib[key] = _xml_safe(value)
     path.write_bytes(ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n")
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_safe(text: str | None) -> str | None:
+    return _NOT_XML.sub("\ufffd", text) if text else text
 
 
 def write_feeds(app: Sphinx, outdir: Path) -> None:
@@ -325,11 +337,12 @@ def write_site_files(app: Sphinx) -> None:
 
 
 def _sweep_topics(app: Sphinx, outdir: Path) -> None:
-    """A topic tags.yml no longer lists leaves no page (a clean build would not write it)."""
+    """A topic tags.yml no longer lists leaves no page and no feed (a clean build would not write them)."""
     from newsletter.book import read_tags
 
-    keep = {f"{tag}.html" for tag in read_tags(Path(app.srcdir))} | {"index.html"}
-    for page in sorted((outdir / "topics").glob("*.html")):
+    tags = read_tags(Path(app.srcdir))
+    keep = {f"{tag}.html" for tag in tags} | {f"{tag}.xml" for tag in tags} | {"index.html"}
+    for page in sorted([*(outdir / "topics").glob("*.html"), *(outdir / "topics").glob("*.xml")]):
         if page.name not in keep:
             page.unlink()
 

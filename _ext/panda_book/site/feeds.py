@@ -122,36 +122,44 @@ def _subscribe_nodes(app: Sphinx, docname: str) -> list[nodes.Node]:
     up = "../" * docname.count("/")
     signup = email_settings(app.config.panda_email).subscribe_url
 
-    def link(text: str, uri: str, lang: str | None = None) -> nodes.reference:
+    def link(text: str, uri: str, lang: str | None = None, classes: list[str] | None = None) -> nodes.reference:
         """A link; ``lang`` where its text is in the other language than the block's."""
         inner = lang_span("", text, lang=lang) if lang else nodes.Text(text)
-        return nodes.reference("", "", inner, refuri=uri if "://" in uri else up + uri)
+        return nodes.reference("", "", inner, refuri=uri if "://" in uri else up + uri, classes=classes or [])
 
     section = nodes.section(ids=["subscribe"], classes=["bl-subscribe"])
     section += nodes.title("", "", *bi_nodes("订阅", "Subscribe"))
     pair = lang_pair(classes=["bl-pair"])
+
+    def chips(names: list[tuple[str, str, str | None]]) -> nodes.inline:
+        holder = nodes.inline(classes=["bl-feed-links"])
+        for text, uri, lang in names:
+            holder += link(text, uri, lang, classes=["bl-feed"])
+        return holder
+
     texts = {
         "zh": [
+            [nodes.strong("", "阅读器："),
+             nodes.Text("把下面的链接复制到 RSS 阅读器（如 Feedly、Inoreader、NetNewsWire），"
+                        "每期全文自动送到。全文：")],
+            [chips([("中文", "feeds/zh.xml", None), ("English", "feeds/en.xml", "en"),
+                    ("双语", "feeds/both.xml", None)])],
+            [nodes.Text("只看标题和摘要："), link("RSS", "feed.xml", "en"), nodes.Text("。每个"),
+             link("话题", "topics/index.html"), nodes.Text("也有自己的订阅源。")],
             [nodes.strong("", "邮件："), nodes.Text("每期都有邮件版，分中文、英文和双语三种。")]
-            + ([link("在此订阅", signup), nodes.Text("。")] if signup else
-               [nodes.Text("把下面任一全文订阅源接入“RSS转邮件”服务（如 Buttondown、Mailchimp），"
-                           "每期全文就会发到你的邮箱。")]),
-            [nodes.strong("", "订阅源："), nodes.Text("全文 "), link("中文", "feeds/zh.xml"), nodes.Text(" · "),
-             link("English", "feeds/en.xml", "en"), nodes.Text(" · "), link("双语", "feeds/both.xml"),
-             nodes.Text("（Atom）；只看标题和摘要："), link("RSS", "feed.xml", "en"), nodes.Text(" · "),
-             link("Atom", "atom.xml", "en"), nodes.Text("。每个"), link("话题", "topics/index.html"),
-             nodes.Text("也有自己的订阅源。")],
+            + ([link("在此订阅邮件", signup), nodes.Text("。")] if signup else
+               [nodes.Text("邮件订阅尚未开放；在此之前，请用上面的订阅源。")]),
         ],
         "en": [
-            [nodes.strong("", "Email: "), nodes.Text("every issue has an email edition, in Chinese, English or both. ")]
-            + ([link("Sign up here", signup), nodes.Text(".")] if signup else
-               [nodes.Text("Put one of the full-text feeds below into a feed-to-email service (Buttondown, "
-                           "Mailchimp) and each issue arrives in your inbox in full.")]),
-            [nodes.strong("", "Feeds: "), nodes.Text("full text in "), link("中文", "feeds/zh.xml", "zh-CN"),
-             nodes.Text(", "), link("English", "feeds/en.xml"), nodes.Text(" or "),
-             link("双语", "feeds/both.xml", "zh-CN"), nodes.Text(" (Atom); headlines and summaries only: "),
-             link("RSS", "feed.xml"), nodes.Text(", "), link("Atom", "atom.xml"), nodes.Text(". Every "),
+            [nodes.strong("", "Feed reader: "), nodes.Text("paste a link below into a feed reader (Feedly, Inoreader, "
+                                                         "NetNewsWire) and every issue arrives in full. Full text:")],
+            [chips([("中文", "feeds/zh.xml", "zh-CN"), ("English", "feeds/en.xml", None),
+                    ("双语", "feeds/both.xml", "zh-CN")])],
+            [nodes.Text("Headlines and summaries only: "), link("RSS", "feed.xml"), nodes.Text(". Every "),
              link("topic", "topics/index.html"), nodes.Text(" has a feed of its own.")],
+            [nodes.strong("", "Email: "), nodes.Text("every issue has an email edition, in Chinese, English or both. ")]
+            + ([link("Sign up for the email", signup), nodes.Text(".")] if signup else
+               [nodes.Text("Email sign-up is not open yet; until then, use a feed above.")]),
         ],
     }
     for lang, code in (("zh", "zh-CN"), ("en", "en")):

@@ -127,12 +127,13 @@ def test_pair_displays_as_four_svg_outputs_then_the_email_pngs(figures):
     from PIL import Image
 
     pngs = captured.outputs[4:]
-    assert [sorted(o.data) for o in pngs] == [["image/png", "text/plain"]] * 2
-    for output, lang in zip(pngs, ("zh-CN", "en")):
+    assert [sorted(o.data) for o in pngs] == [["image/png", "text/plain"]] * 4
+    for output, lang, suffix, width in zip(pngs, ("zh-CN", "en") * 2, ("", "", "-narrow", "-narrow"),
+                                           (1120, 1120, 720, 720)):
         data = output.data["image/png"]
         with Image.open(io.BytesIO(base64.b64decode(data) if isinstance(data, str) else data)) as image:
-            assert image.width == 1120 and image.info["Language"] == lang
-            assert image.info["Identifier"] == f"employment-{lang[:2]}-email" and image.info["Description"]
+            assert image.width == width and image.info["Language"] == lang
+            assert image.info["Identifier"] == f"employment-{lang[:2]}{suffix}-email" and image.info["Description"]
 
 
 ALL_CHARTS = [*CHARTS, lambda figures, **kw: charts.trend_chart(

@@ -512,3 +512,33 @@ def test_wechat_article_copies_and_pastes_with_its_heading_styles(browser, built
         inline = page.evaluate("[...document.querySelectorAll('#paste-target h2')].map(h => h.getAttribute('style'))")
         assert all(s and "font-size" in s for s in inline), inline
     context.close()
+
+
+@pytest.mark.slow
+def test_a_build_renders_again_only_the_issues_that_changed(built_book, tmp_path):
+    import shutil
+
+    from .conftest import build
+
+    root = tmp_path / "book"
+    shutil.copytree(built_book.root, root, symlinks=True)
+    cache = root / "_build" / ".editions-cache"
+    before = {p.name for p in cache.iterdir()}
+    email = root / "_build" / "email" / "001-2025-11" / "zh.html"
+    rendered = (cache / next(iter(before)) / "zh.html").stat().st_mtime_ns
+    again = build(root)
+    assert again.returncode == 0, again.output[-3000:]
+    # nothing changed: the same rendered files, linked into the new edition folder
+    assert {p.name for p in cache.iterdir()} == before and len(before) == 1
+    assert (cache / next(iter(before)) / "zh.html").stat().st_mtime_ns == rendered
+    assert email.stat().st_ino == (cache / next(iter(before)) / "zh.html").stat().st_ino
+    issue = root / ISSUE1
+    issue.write_text(issue.read_text(encoding="utf-8").replace("形成了各具特色的生产集群。", "形成了各具特色的生产集群（已修订）。"),
+                     encoding="utf-8")
+    edited = build(root)
+    assert edited.returncode == 0, edited.output[-3000:]
+    after = {p.name for p in cache.iterdir()}
+    assert len(after) == 1 and after != before  # rendered again; the old one gone from the cache
+    assert "形成了各具特色的生产集群（已修订）。" in email.read_text(encoding="utf-8")
+    feed = (root / "_build" / "html" / "feeds" / "zh.xml").read_text(encoding="utf-8")
+    assert "形成了各具特色的生产集群（已修订）。" in feed

@@ -122,6 +122,8 @@ class RunState:
     kernels: object = None
     #: the email and WeChat folders written by this build and where they go: [(new, final)] (site/editions.py)
     editions: list = field(default_factory=list)
+    #: each issue of the build with its rendered editions' folder in the cache, newest first (site/editions.py)
+    rendered: list = field(default_factory=list)
 
 
 def run_state(app) -> RunState:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
 import html
 import json
 import os
@@ -537,16 +538,21 @@ EMAIL_IMAGES = "_email"
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
-    data = source.read_bytes()
-    if not target.is_file() or target.read_bytes() != data:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    """A copy that keeps the source's time: an unchanged image is neither read nor written again."""
+    try:
+        a, b = source.stat(), target.stat()
+        if a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns:
+            return
+    except FileNotFoundError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
 
 
-def _sweep_email_images(outdir: Path, issues: list[Edition]) -> None:
+def _sweep_email_images(outdir: Path, charts: list[Chart]) -> None:
     """What a clean build would not make: the images of a removed issue or chart."""
-    keep = {url.rsplit("/", 2)[-2] + "/" + url.rsplit("/", 1)[-1] for e in issues for c in e.charts
-            for url in (c.url, c.narrow_url) if url}
+    keep = {url.rsplit("/", 2)[-2] + "/" + url.rsplit("/", 1)[-1] for c in charts for url in (c.url, c.narrow_url)
+            if url}
     base = outdir / EMAIL_IMAGES
     for path in sorted(base.rglob("*")) if base.is_dir() else ():
         if path.is_file() and path.relative_to(base).as_posix() not in keep:
@@ -571,35 +577,130 @@ def _fresh(folder: Path) -> Path:
     return new
 
 
+@functools.cache
+def _code_digest() -> str:
+    """What draws an edition: this module, the model's, the templates and css-inline (a change renders again)."""
+    import css_inline
+
+    import newsletter.edition
+    import newsletter.mailing
+
+    here = Path(__file__).parent
+    files = [Path(__file__), here / "feeds.py", Path(newsletter.edition.__file__), Path(newsletter.mailing.__file__),
+             *sorted((here / "templates" / "editions").iterdir()), here / "archive.py"]
+    digest = hashlib.sha256(css_inline.__version__.encode() if hasattr(css_inline, "__version__") else b"")
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _key(app: Sphinx, docname: str) -> str:
+    """An issue's editions depend on its file, sources.yml, tags.yml, its charts, the address and the code."""
+    srcdir = Path(app.srcdir)
+    digest = hashlib.sha256(_code_digest().encode())
+    for path in (Path(app.env.doc2path(docname)), srcdir / "sources.yml", srcdir / "tags.yml"):
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    digest.update(repr((base_url(app), EditionStore.of(app.env).get(docname, []))).encode())
+    return digest.hexdigest()[:32]
+
+
+#: an issue's rendered editions, kept between builds by content (``_build/.editions-cache/<key>/``)
+RENDERED = ("zh.html", "en.html", "both.html", "zh.txt", "en.txt", "both.txt", "edition.json", "wechat.html",
+            "wechat.editor.html", "feeds.json")
+
+
+def _render_issue(edition: Edition, folder: Path) -> None:
+    """Everything of one issue's editions, into ``folder`` (a new one, renamed into the cache when whole)."""
+    def write(name: str, text: str) -> None:
+        (folder / name).write_text(text, encoding="utf-8")
+
+    for lang in LANGS:
+        page, cut = fitted_email(edition, lang)
+        write(f"{lang}.html", page)
+        write(f"{lang}.txt", email_text(edition, lang, cut))
+    meta = {"stem": edition.stem, "number": edition.number, "url": edition.url,
+            "subjects": {lang: edition.subject(lang) for lang in LANGS},
+            "preheaders": {lang: edition.preheader(lang) for lang in LANGS}}
+    write("edition.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
+    for lang in LANGS:  # read back with an HTML parser: what WeChat's editor would drop fails the build
+        problems = wechat_problems(wechat_article(edition, lang))
+        if problems:
+            raise SphinxError(f"{edition.stem}: the {lang} WeChat article holds what WeChat's editor drops: "
+                              f"{'; '.join(problems)}; the article may hold inline styles only")
+    write("wechat.html", wechat_page(edition))
+    write("wechat.editor.html", wechat_editor(edition))
+    write("feeds.json", json.dumps(feed_parts(edition), ensure_ascii=False))
+
+
+def feed_body(page: str) -> str:
+    """What stands between ``<body ...>`` and ``</body>``: the content a feed reader shows."""
+    start = re.search(r"<body[^>]*>", page)
+    end = page.rfind("</body>")
+    return page[start.end():end].strip() if start and end > 0 else page
+
+
+def feed_parts(edition: Edition) -> dict:
+    """What the feeds take from one issue (rendered once, kept with its editions in the cache): each
+    language's entry and the issue's stories by topic."""
+    entries = {lang: {"title": edition.subject(lang), "link": f"{edition.url}?lang={lang}",
+                      "content": feed_body(email_html(edition, lang, feed=True))} for lang in LANGS}
+    show = blocks(edition, "both", None)
+    stories = [{"tags": list(story.tags), "title": " · ".join(h for h in (story.zh.headline, story.en.headline) if h),
+                "link": f"{edition.url}#story-{story.id}",
+                "content": render("editions/story.html", edition=edition, story=story, sides=sides_of("both"),
+                                  code=CODE, words=WORDS, blocks=show, shown_lang=shown_lang)}
+               for story in edition.stories]
+    return {"entries": entries, "stories": stories}
+
+
+def _link(source: Path, target: Path) -> None:
+    """The cached file into the new edition folder: a hard link (nothing writes to either again), or a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def write_editions(app: Sphinx) -> None:
-    """The email and WeChat editions into fresh folders (swapped in with the site), the feeds into the site."""
+    """The email and WeChat editions into fresh folders (swapped in with the site), from the cache of rendered
+    issues where an issue and what draws it are unchanged; the full-text feeds (feeds.py) read the same cache."""
     outdir = Path(app.outdir)
     staging = run_state(app).staging
     root = (staging.final if staging is not None else outdir).parent
-    issues = editions(app, outdir)
-    _sweep_email_images(outdir, issues)
+    cache = root / ".editions-cache"
+    cache.mkdir(parents=True, exist_ok=True)
     email, wechat = _fresh(root / "email"), _fresh(root / "wechat")
-    for edition in issues:
-        folder = email / edition.stem
-        folder.mkdir()
-        for lang in LANGS:
-            page, cut = fitted_email(edition, lang)
-            (folder / f"{lang}.html").write_text(page, encoding="utf-8")
-            (folder / f"{lang}.txt").write_text(email_text(edition, lang, cut), encoding="utf-8")
-        meta = {"stem": edition.stem, "number": edition.number, "url": edition.url,
-                "subjects": {lang: edition.subject(lang) for lang in LANGS},
-                "preheaders": {lang: edition.preheader(lang) for lang in LANGS}}
-        (folder / "edition.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        for lang in LANGS:  # read back with an HTML parser: what WeChat's editor would drop fails the build
-            problems = wechat_problems(wechat_article(edition, lang))
-            if problems:
-                raise SphinxError(f"{edition.stem}: the {lang} WeChat article holds what WeChat's editor drops: "
-                                  f"{'; '.join(problems)}; the article may hold inline styles only")
-        (wechat / f"{edition.stem}.html").write_text(wechat_page(edition), encoding="utf-8")
-        (wechat / f"{edition.stem}.editor.html").write_text(wechat_editor(edition), encoding="utf-8")
+    done, names, used = [], [], set()
+    srcdir = Path(app.srcdir)
+    for docname, _entry in issues_newest_first(app.env):
+        key = _key(app, docname)
+        folder = cache / key
+        charts = _charts(app, docname, outdir)  # (copies the chart images into the site)
+        if not all((folder / name).is_file() for name in RENDERED):
+            edition = read_edition(srcdir, Path(app.env.doc2path(docname)), base_url(app), charts)
+            part = cache / f".{key}.{os.getpid()}.part"
+            shutil.rmtree(part, ignore_errors=True)
+            part.mkdir()
+            _render_issue(edition, part)
+            shutil.rmtree(folder, ignore_errors=True)
+            os.rename(part, folder)
+        used.add(key)
+        stem = Path(docname).name
+        (email / stem).mkdir()
+        for name in RENDERED[:7]:
+            _link(folder / name, email / stem / name)
+        _link(folder / "wechat.html", wechat / f"{stem}.html")
+        _link(folder / "wechat.editor.html", wechat / f"{stem}.editor.html")
+        done.append((docname, folder))
+        names.append((stem, json.loads((folder / "edition.json").read_text(encoding="utf-8"))["subjects"]["both"]))
+    for old in cache.iterdir():  # the cache holds what this build used, no more
+        if old.name not in used:
+            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
+    _sweep_email_images(outdir, [c for docname, _ in done for c in _charts(app, docname, outdir)])
     shutil.copyfile(Path(__file__).parent / "templates" / "editions" / "wechat-copy.js", wechat / "wechat-copy.js")
-    (wechat / "index.html").write_text(render("editions/wechat-index.html", issues=issues), encoding="utf-8")
+    (wechat / "index.html").write_text(render("editions/wechat-index.html", issues=names), encoding="utf-8")
     run_state(app).editions = [(email, root / "email"), (wechat, root / "wechat")]
+    run_state(app).rendered = done
     for folder in (email, wechat):  # a build that fails after this step leaves no half-made folder
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
 

@@ -11,7 +11,7 @@ from the clock: two clean builds give the same bytes. ``feed.xml`` and ``atom.xm
 
 from __future__ import annotations
 
-import re
+import json
 from pathlib import Path
 
 from docutils import nodes
@@ -21,19 +21,13 @@ from sphinx.util.docutils import SphinxDirective
 from newsletter.book import read_tags
 from newsletter.issue import issue_datetime
 
-from .archive import _ATOM, _xml, base_url, issues_newest_first, render
-from .editions import CODE, WORDS, blocks, editions, email_html, shown_lang, sides_of
+from ..model.store import run_state
+from .archive import _ATOM, _xml, base_url, issues_newest_first
+from .editions import feed_body as _body  # noqa: F401  (the feed entries' content, tests use it)
 
 FEED_TITLES = {"zh": "PANDA微短剧 · 中文全文", "en": "PANDA Mini-drama · English, full text",
                "both": "PANDA微短剧 · 双语全文 · Chinese and English, full text"}
 _LANG = {"zh": "zh-CN", "en": "en", "both": "zh-CN"}
-
-
-def _body(page: str) -> str:
-    """What stands between ``<body ...>`` and ``</body>``: the content a feed reader shows."""
-    start = re.search(r"<body[^>]*>", page)
-    end = page.rfind("</body>")
-    return page[start.end():end].strip() if start and end > 0 else page
 
 
 def _feed(title: str, self_url: str, site: str, lang: str, updated: str):
@@ -63,23 +57,23 @@ def _entry(feed, title: str, link: str, entry_id: str, when: str, content: str, 
 
 
 def write_full_feeds(app: Sphinx) -> None:
-    """The full-text feeds, in each language and per topic, into the site (a post-build step)."""
+    """The full-text feeds, in each language and per topic, into the site (a post-build step after the editions,
+    whose cache holds each issue's parts)."""
     from .reproducible import build_datetime
 
     outdir = Path(app.outdir)
-    issues = editions(app, outdir)
     base = base_url(app)
     updated = build_datetime().isoformat()
     when = {docname: issue_datetime(entry["meta"]).isoformat() for docname, entry in issues_newest_first(app.env)}
+    parts = [(docname, json.loads((folder / "feeds.json").read_text(encoding="utf-8")))
+             for docname, folder in run_state(app).rendered]
     folder = outdir / "feeds"
     folder.mkdir(exist_ok=True)
     for lang, title in FEED_TITLES.items():
         feed = _feed(title, f"{base}feeds/{lang}.xml", base, _LANG[lang], updated)
-        for edition in issues:
-            docname = edition.url.removeprefix(base).removesuffix(".html")
-            link = f"{edition.url}?lang={lang}"
-            _entry(feed, edition.subject(lang), link, link, when[docname],
-                   _body(email_html(edition, lang, feed=True)), _LANG[lang])
+        for docname, part in parts:
+            entry = part["entries"][lang]
+            _entry(feed, entry["title"], entry["link"], entry["link"], when[docname], entry["content"], _LANG[lang])
         _xml(feed, folder / f"{lang}.xml")
     tags = read_tags(Path(app.srcdir))
     topics = outdir / "topics"
@@ -87,16 +81,11 @@ def write_full_feeds(app: Sphinx) -> None:
     for tag, names in tags.items():
         feed = _feed(f"PANDA微短剧 · {names['zh']} · {names['en']}", f"{base}topics/{tag}.xml",
                      f"{base}topics/{tag}.html", "zh-CN", updated)
-        for edition in issues:
-            docname = edition.url.removeprefix(base).removesuffix(".html")
-            for story in edition.stories:
-                if tag not in story.tags:
-                    continue
-                link = f"{edition.url}#story-{story.id}"
-                content = render("editions/story.html", edition=edition, story=story, sides=sides_of("both"),
-                                 code=CODE, words=WORDS, blocks=blocks(edition, "both", None), shown_lang=shown_lang)
-                _entry(feed, " · ".join(h for h in (story.zh.headline, story.en.headline) if h), link, link,
-                       when[docname], content, "zh-CN")
+        for docname, part in parts:
+            for story in part["stories"]:
+                if tag in story["tags"]:
+                    _entry(feed, story["title"], story["link"], story["link"], when[docname], story["content"],
+                           "zh-CN")
         _xml(feed, topics / f"{tag}.xml")
 
 

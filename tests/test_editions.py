@@ -542,3 +542,41 @@ def test_a_build_renders_again_only_the_issues_that_changed(built_book, tmp_path
     assert "形成了各具特色的生产集群（已修订）。" in email.read_text(encoding="utf-8")
     feed = (root / "_build" / "html" / "feeds" / "zh.xml").read_text(encoding="utf-8")
     assert "形成了各具特色的生产集群（已修订）。" in feed
+
+
+def test_full_text_feeds_hold_the_newest_issues_and_topic_feeds_the_newest_stories(tmp_path):
+    """At 500 issues a feed of every issue in full would be 12 MB: the full-text feeds hold the newest
+    FULL_ENTRIES issues, a topic's the newest TOPIC_ENTRIES stories (read from the editions' cache)."""
+    from types import SimpleNamespace
+
+    import feedparser
+
+    from panda_book.model.store import run_state
+    from panda_book.site import feeds
+
+    count = feeds.FULL_ENTRIES + 5
+    issues, rendered = {}, []
+    for n in range(1, count + 1):
+        docname = f"issues/{n:03d}-2025-01"
+        issues[docname] = {"meta": {"number": n, "date": "2025-01"}, "stories": []}
+        folder = tmp_path / "cache" / str(n)
+        folder.mkdir(parents=True)
+        entry = {"title": f"Issue {n}", "link": f"{BASE}{docname}.html?lang=en", "content": f"<p>Issue {n}.</p>"}
+        stories = [{"tags": ["employment"], "title": f"Story {n}.{i}", "link": f"{BASE}{docname}.html#story-s{i}",
+                    "content": f"<p>Story {n}.{i}</p>"} for i in range(3)]
+        (folder / "feeds.json").write_text(json.dumps({"entries": {lang: entry for lang in LANGS},
+                                                       "stories": stories}), encoding="utf-8")
+        rendered.append((docname, folder))
+    rendered.reverse()  # newest first, as the build lists them
+    (tmp_path / "tags.yml").write_text("employment: {zh: 就业, en: Employment}\n", encoding="utf-8")
+    env = SimpleNamespace(panda_issues=issues, panda_archive_docs={})
+    app = SimpleNamespace(outdir=str(tmp_path / "html"), srcdir=str(tmp_path), env=env,
+                          config=SimpleNamespace(html_baseurl=BASE))
+    (tmp_path / "html").mkdir()
+    run_state(app).rendered = rendered
+    feeds.write_full_feeds(app)
+    parsed = feedparser.parse((tmp_path / "html" / "feeds" / "en.xml").read_bytes())
+    assert parsed.bozo == 0
+    assert [e.title for e in parsed.entries] == [f"Issue {n}" for n in range(count, count - feeds.FULL_ENTRIES, -1)]
+    topic = feedparser.parse((tmp_path / "html" / "topics" / "employment.xml").read_bytes())
+    assert len(topic.entries) == feeds.TOPIC_ENTRIES and topic.entries[0].title == f"Story {count}.0"

@@ -1,9 +1,10 @@
 """Full-text feeds a reader or a mail service can use (site/editions.py's step writes them).
 
-- ``feeds/zh.xml``, ``feeds/en.xml``, ``feeds/both.xml``: Atom, one entry per issue, newest first, whose
+- ``feeds/zh.xml``, ``feeds/en.xml``, ``feeds/both.xml``: Atom, one entry per issue, the newest
+  :data:`FULL_ENTRIES`, whose
   content is the issue's email HTML in that language (without the preheader and the unsubscribe line: a mail
   service that sends a feed adds its own), so Buttondown's or Mailchimp's RSS-to-email sends a whole issue.
-- ``topics/<tag>.xml``: Atom, one entry per story with the topic, newest first, in 双语.
+- ``topics/<tag>.xml``: Atom, one entry per story with the topic, the newest :data:`TOPIC_ENTRIES`, in 双语.
 
 Ids and dates come from the issues (their page and front matter) and the build date (reproducible.py), never
 from the clock: two clean builds give the same bytes. ``feed.xml`` and ``atom.xml`` stay (archive.py).
@@ -25,6 +26,10 @@ from ..model.store import run_state
 from .archive import _ATOM, _xml, base_url, issues_newest_first
 from .editions import feed_body as _body  # noqa: F401  (the feed entries' content, tests use it)
 
+#: the newest issues a full-text feed holds, and the newest stories a topic's: what a reader or a mail service
+#: fetches is new entries; a feed of every issue in full would grow by 25 KB an issue (12 MB at 500)
+FULL_ENTRIES = 20
+TOPIC_ENTRIES = 50
 FEED_TITLES = {"zh": "PANDA微短剧 · 中文全文", "en": "PANDA Mini-drama · English, full text",
                "both": "PANDA微短剧 · 双语全文 · Chinese and English, full text"}
 _LANG = {"zh": "zh-CN", "en": "en", "both": "zh-CN"}
@@ -71,7 +76,7 @@ def write_full_feeds(app: Sphinx) -> None:
     folder.mkdir(exist_ok=True)
     for lang, title in FEED_TITLES.items():
         feed = _feed(title, f"{base}feeds/{lang}.xml", base, _LANG[lang], updated)
-        for docname, part in parts:
+        for docname, part in parts[:FULL_ENTRIES]:
             entry = part["entries"][lang]
             _entry(feed, entry["title"], entry["link"], entry["link"], when[docname], entry["content"], _LANG[lang])
         _xml(feed, folder / f"{lang}.xml")
@@ -81,11 +86,9 @@ def write_full_feeds(app: Sphinx) -> None:
     for tag, names in tags.items():
         feed = _feed(f"PANDA微短剧 · {names['zh']} · {names['en']}", f"{base}topics/{tag}.xml",
                      f"{base}topics/{tag}.html", "zh-CN", updated)
-        for docname, part in parts:
-            for story in part["stories"]:
-                if tag in story["tags"]:
-                    _entry(feed, story["title"], story["link"], story["link"], when[docname], story["content"],
-                           "zh-CN")
+        stories = [(docname, story) for docname, part in parts for story in part["stories"] if tag in story["tags"]]
+        for docname, story in stories[:TOPIC_ENTRIES]:
+            _entry(feed, story["title"], story["link"], story["link"], when[docname], story["content"], "zh-CN")
         _xml(feed, topics / f"{tag}.xml")
 
 

@@ -7,7 +7,9 @@ needs; no apt package, no download at build time.
 
 from __future__ import annotations
 
+import os
 from functools import cache
+from pathlib import Path
 
 from matplotlib import font_manager
 
@@ -33,3 +35,23 @@ def register_cjk_font() -> str:
     if CJK_FAMILY not in {f.name for f in font_manager.fontManager.ttflist}:
         raise RuntimeError(f"{path} did not provide the font family {CJK_FAMILY!r}")
     return path
+
+
+def cjk_font_face(folder) -> Path:
+    """The Simplified Chinese face of the bundled collection as a font file of its own, in ``folder`` (made
+    once): a document engine that takes the collection would use its first face, Japanese (print edition)."""
+    from fontTools.ttLib import TTCollection
+
+    source = Path(register_cjk_font())
+    stamp = source.stat()
+    target = Path(folder) / f"NotoSansCJKsc-Regular-{stamp.st_size}-{int(stamp.st_mtime)}.otf"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        collection = TTCollection(str(source))
+        face = next((f for f in collection.fonts if f["name"].getDebugName(1) == CJK_FAMILY), None)
+        if face is None:
+            raise RuntimeError(f"{source} holds no {CJK_FAMILY!r} face")
+        part = target.with_suffix(f".{os.getpid()}.part")
+        face.save(str(part))
+        os.replace(part, target)
+    return target

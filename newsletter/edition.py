@@ -100,6 +100,8 @@ class Chart:
     narrow_url: str = ""
     narrow_width: int = 0
     narrow_height: int = 0
+    #: the chart as vectors (the SVG file the notebook wrote), for print ("" if not known)
+    svg: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from .model import inputs, publication, store
 from .postbuild import csp, pipeline, staging, sweep
 from .rules import checks, gate
 from .run import execute, memory, writers
-from .site import archive, cards, closing, editions, feeds, issuepage, nav, reproducible, search, trim
+from .site import archive, cards, closing, editions, feeds, issuepage, nav, pdf, reproducible, search, trim
 
 HERE = Path(__file__).parent
 
@@ -83,6 +83,7 @@ def setup(app: Sphinx) -> dict:
     closing.setup_closing(app)  # an issue's recommended reading and share block (site/closing.py)
     editions.setup_editions(app)  # the email edition and the WeChat article (site/editions.py)
     feeds.setup_feeds(app)  # the full-text feeds and the home page's 订阅 · Subscribe block (site/feeds.py)
+    pdf.setup_pdf(app)  # the print edition: each issue as PDF in three editions (site/pdf.py)
     checks.setup_checks(app)  # the issue format's rules on every page read (rules/checks.py)
     inputs.setup_inputs(app)
     execute.setup_execute(app)

@@ -247,6 +247,11 @@ class GroupChartPairs(SphinxTransform):
         caption = nodes.caption()
         for bundle, image, info in members:
             suffix = _LANG_SUFFIX[info.lang]
+            drawn = svg_path(self.env, image["uri"])
+            if drawn is not None:  # the print edition draws the chart as vectors (site/pdf.py)
+                EditionStore.of(self.env).setdefault(self.env.docname, []).append({
+                    "chart": base, "lang": suffix, "kind": "svg",
+                    "path": drawn.relative_to(self.env.srcdir).as_posix()})
             parent.remove(bundle)
             replacement = chart_image(**image.attributes)
             replacement["classes"] = [*image["classes"], "bl-chart"]

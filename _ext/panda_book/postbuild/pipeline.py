@@ -10,7 +10,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from ..run import execute
-from ..site import archive, editions, feeds
+from ..site import archive, editions, feeds, pdf
 from . import csp, purge, staging, sweep
 
 #: (what it does, the step) in the order they run
@@ -19,6 +19,7 @@ STEPS = (
     ("write the site files: topics swept, feeds, sitemap, robots.txt, 404", archive.write_site_files),
     ("write the email and WeChat editions beside the site, swapped in with it", editions.write_editions),
     ("write the full-text feeds, in each language and per topic", feeds.write_full_feeds),
+    ("typeset the print editions (PDF) of the issues that changed", pdf.write_pdfs),
     ("purge theme CSS rules nothing in the site uses", purge.purge_unused_css),
     ("check every written page, then write its Content-Security-Policy", csp.check_and_secure),
 )

@@ -507,8 +507,11 @@ def wechat_editor(edition: Edition) -> str:
 def _charts(app: Sphinx, docname: str, outdir: Path) -> tuple[Chart, ...]:
     """The issue's chart PNGs (the notebook's outputs the page leaves out, directives/chartfig.py), copied into the
     site at addresses that stay (``_email/<issue>/``): each chart's wide drawing, with its narrow one for phones."""
-    wide, narrow = [], {}
+    wide, narrow, vector = [], {}, {}
     for entry in EditionStore.of(app.env).get(docname, []):
+        if entry.get("kind") == "svg":
+            vector[(entry["chart"], entry["lang"])] = str(Path(app.srcdir) / entry["path"])
+            continue
         # an address that stays: an email sent last month still shows its chart after the chart is redrawn
         rel = f"{EMAIL_IMAGES}/{Path(docname).name}/{entry['chart']}-{entry['lang']}" \
               f"{'-narrow' if entry.get('narrow') else ''}.png"
@@ -529,7 +532,8 @@ def _charts(app: Sphinx, docname: str, outdir: Path) -> tuple[Chart, ...]:
         out.append(Chart(chart=entry["chart"], lang=entry["lang"], url=entry["url"], width=entry["size"][0],
                          height=entry["size"][1], caption=entry["caption"], alt=entry["alt"], source=entry["source"],
                          narrow_url=small.get("url", ""), narrow_width=small.get("size", (0, 0))[0],
-                         narrow_height=small.get("size", (0, 0))[1]))
+                         narrow_height=small.get("size", (0, 0))[1],
+                         svg=vector.get((entry["chart"], entry["lang"]), "")))
     return tuple(out)
 
 

@@ -23,9 +23,10 @@ from sphinx.application import Sphinx
 from newsletter.issue import issue_date_labels
 
 from ..directives.bilingual import lang_block
-from ..directives.labels import bi_date, bi_html, bi_nodes
+from ..directives.labels import bi_date, bi_html, bi_nodes, lang_span
 from ..model.store import IssueStore, book_state
 from .archive import headline_nodes, issue_name, issues_newest_first
+from .pdf import pdf_links
 
 #: Reading speed: Chinese characters and English words a minute (common estimates for news prose).
 ZH_PER_MINUTE, EN_PER_MINUTE = 400, 230
@@ -128,6 +129,16 @@ def _fill_header(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             meta += nodes.inline("", "", *reading, classes=["bl-reading-time"])
         meta += order_button()
         head += meta
+        links = pdf_links(app, docname)
+        if links:  # the print edition (site/pdf.py)
+            names = {"zh": ("中文", "zh-CN"), "en": ("English", "en"), "both": ("双语", "zh-CN")}
+            para = nodes.paragraph("", "", *bi_nodes("下载PDF", "PDF"), nodes.Text("："), classes=["bl-pdf-links"])
+            for i, (lang, uri) in enumerate(links):
+                if i:
+                    para += nodes.Text(" · ")
+                para += nodes.reference("", "", lang_span("", names[lang][0], lang=names[lang][1]), refuri=uri,
+                                        classes=["bl-pdf"])
+            head += para
         if entry["stories"]:
             nav = labelled_nav(label="本期导读 · In this issue", classes=["bl-in-this-issue"])
             nav += nodes.paragraph("", "", *bi_nodes("本期导读", "In this issue"), classes=["bl-in-this-issue-title"])

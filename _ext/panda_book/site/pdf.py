@@ -87,7 +87,7 @@ def print_html(edition: Edition, lang: str, font: Path) -> str:
                          f"{edition.date[0 if s == 'zh' else 1]}" for s in sides)
     css = (HERE / "templates" / "editions" / "print.css").read_text(encoding="utf-8")
     css = css.replace("var(--running)", _css_string(running)).replace("var(--folio)", FOLIO[lang])
-    css = f'@font-face {{ font-family: "Panda CJK"; src: url("{font.resolve().as_uri()}"); }}\n' + css
+    css = f'@font-face {{ font-family: "Noto Sans CJK SC"; src: url("{font.resolve().as_uri()}"); }}\n' + css
     words = {side: {**WORDS[side], **_WORDS_EXTRA[side]} for side in ("zh", "en")}
     sources = list({s.name_zh: s for story in edition.stories for s in story.sources}.values())
     charts = []

@@ -83,8 +83,8 @@ def _css_string(text: str) -> str:
 def print_html(edition: Edition, lang: str, font: Path) -> str:
     """The print edition's HTML in ``lang`` (zh, en, both), for WeasyPrint."""
     sides = sides_of(lang)
-    running = " · ".join(f"{'PANDA微短剧' if s == 'zh' else 'PANDA Mini-drama'} · {edition.title(s)} · "
-                         f"{edition.date[0 if s == 'zh' else 1]}" for s in sides)
+    running = " / ".join(f"PANDA微短剧　{edition.title(s)}　{edition.date[0]}" if s == "zh" else
+                         f"PANDA Mini-drama | {edition.title(s)} | {edition.date[1]}" for s in sides)
     css = (HERE / "templates" / "editions" / "print.css").read_text(encoding="utf-8")
     css = css.replace("var(--running)", _css_string(running)).replace("var(--folio)", FOLIO[lang])
     css = f'@font-face {{ font-family: "Noto Sans CJK SC"; src: url("{font.resolve().as_uri()}"); }}\n' + css

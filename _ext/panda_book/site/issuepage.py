@@ -132,7 +132,7 @@ def _fill_header(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         links = pdf_links(app, docname)
         if links:  # the print edition (site/pdf.py)
             names = {"zh": ("中文", "zh-CN"), "en": ("English", "en"), "both": ("双语", "zh-CN")}
-            para = nodes.paragraph("", "", *bi_nodes("下载PDF", "PDF"), nodes.Text("："), classes=["bl-pdf-links"])
+            para = nodes.paragraph("", "", *bi_nodes("下载PDF：", "PDF: "), classes=["bl-pdf-links"])
             for i, (lang, uri) in enumerate(links):
                 if i:
                     para += nodes.Text(" · ")

@@ -57,7 +57,9 @@ TERMS_FILE = "search/zh-terms.txt"
 INTERFACE_CLASSES = ("bl-gap", "bl-gap-note", "bl-fill-note", "bl-reveal", "bl-sep", "bl-switch", "bl-tags",
                      "bl-reading-time", "headerlink", "visually-hidden", "pst-js-only", "d-print-none", "onlyprint",
                      # the closing: other issues' headlines and the share block are navigation, not this page's
-                     "bl-closing")
+                     "bl-closing",
+                     # the issue's PDF links (site/pdf.py): the names of the editions, not the issue's text
+                     "bl-pdf-links")
 #: what the reader sees where a text is missing (bilingual.py), bare or in ⟨ ⟩ (archive.py's headlines)
 GAP_TEXTS = tuple(sorted(set(GAP_TEXT.values())))
 #: the start of a number's term in the index: no word starts with it, and Sphinx's stemmer keeps it

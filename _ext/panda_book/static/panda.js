@@ -187,7 +187,8 @@
   // they are highlighted in the article, outside interface text (site/search.py's INTERFACE_CLASSES).
   // Sphinx's highlighter would show every term of the last search on whatever page opens next.
   var INTERFACE = ["bl-gap", "bl-gap-note", "bl-fill-note", "bl-reveal", "bl-sep", "bl-switch", "bl-tags",
-    "bl-reading-time", "headerlink", "visually-hidden", "pst-js-only", "d-print-none", "onlyprint", "bl-closing"];
+    "bl-reading-time", "headerlink", "visually-hidden", "pst-js-only", "d-print-none", "onlyprint", "bl-closing",
+    "bl-pdf-links"];
   try { localStorage.removeItem("sphinx_highlight_terms"); } catch (e) { /* private mode */ }
 
   function highlightTerm(scope, term) {

@@ -222,15 +222,18 @@ def test_a_build_typesets_again_only_what_changed(built_book, tmp_path, pdfs):
     shutil.copytree(built_book.root, root, symlinks=True)
     target = root / "_build" / "html" / "pdf" / f"{STEM}-zh.pdf"
     before = target.read_bytes()
-    again = build(root)
+    # (a cache of its own: the machine's shared cache may hold this edit's PDFs from an earlier run)
+    env = {**os.environ, "PANDA_PDF_CACHE": str(tmp_path / "shared")}
+    again = build(root, env=env)
     assert again.returncode == 0, again.output[-3000:]
     assert "PDF(s) typeset" not in again.output and target.read_bytes() == before
     issue = root / ISSUE1
     issue.write_text(issue.read_text(encoding="utf-8").replace("形成了各具特色的生产集群。", "形成了各具特色的生产集群（已修订）。"),
                      encoding="utf-8")
-    edited = build(root)
+    edited = build(root, env=env)
     assert edited.returncode == 0, edited.output[-3000:]
     assert "panda_book: 3 PDF(s) typeset" in edited.output
+    assert len(list((tmp_path / "shared").glob("*.pdf"))) == 3  # and kept for the machine's next build
     from pypdf import PdfReader
 
     assert "已修订" in "".join(p.extract_text() for p in PdfReader(target).pages)

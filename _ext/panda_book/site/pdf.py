@@ -17,7 +17,8 @@ issue model (newsletter/edition.py), with WeasyPrint (CSS paged media; it needs 
   the same bytes.
 
 Rendering is cached by content (``_build/.pdf-cache/``: the issue's editions key, the print code, the font, the
-engine's version): a build makes new PDFs for the issues that changed only, two at a time (forked processes).
+engine's version; and for every build of the machine in ``~/.cache/panda-minidrama/pdf``, or ``$PANDA_PDF_CACHE``):
+a build makes new PDFs for the issues that changed only, two at a time (forked processes).
 Where WeasyPrint or Pango is missing, the build says how to install it and writes no PDF (and no link to one);
 the rest of the book builds.
 """
@@ -190,6 +191,9 @@ def write_pdfs(app: Sphinx) -> None:
         for lang in LANGS:
             cached = cache / f"{key}-{lang}.pdf"
             used.add(cached.name)
+            shared = _shared_cache() / cached.name
+            if not cached.is_file() and shared.is_file():  # typeset by another build of this machine
+                _link(shared, cached)
             if not cached.is_file():
                 if edition is None:
                     edition = read_edition(srcdir, Path(app.env.doc2path(docname)), base_url(app),
@@ -203,6 +207,7 @@ def write_pdfs(app: Sphinx) -> None:
         except RuntimeError as exc:
             raise SphinxError(f"the print edition could not be typeset: {exc}") from None
         logger.info(f"panda_book: {len(jobs)} PDF(s) typeset")
+        _share([Path(target) for _page, _base, target in jobs])
     for cached, target in copies:  # (a PDF whose bytes did not change keeps its file and time)
         if not target.is_file() or target.stat().st_size != cached.stat().st_size \
                 or target.read_bytes() != cached.read_bytes():
@@ -213,6 +218,45 @@ def write_pdfs(app: Sphinx) -> None:
     for old in cache.iterdir():  # the cache holds what this build used, no more
         if old.name not in used and old.is_file():
             old.unlink()
+
+
+#: PDFs kept for every build of this machine, by the same content key (a copy of the book builds the same issue)
+SHARED_CACHE_ENV = "PANDA_PDF_CACHE"
+SHARED_LIMIT = 3000
+
+
+def _shared_cache() -> Path:
+    """``$PANDA_PDF_CACHE``, or ``~/.cache/panda-minidrama/pdf`` (``$XDG_CACHE_HOME`` where set)."""
+    given = os.environ.get(SHARED_CACHE_ENV)
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "panda-minidrama" / "pdf"
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _share(made: list[Path]) -> None:
+    """The PDFs this build typeset, into the machine's cache (the oldest dropped past SHARED_LIMIT files); a cache
+    that cannot be written is no error (it only saves time)."""
+    folder = _shared_cache()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in made:
+            if not (folder / path.name).exists():
+                part = folder / f".{path.name}.{os.getpid()}.part"
+                shutil.copy2(path, part)
+                os.replace(part, folder / path.name)
+        files = sorted(folder.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
+        for old in files[:max(0, len(files) - SHARED_LIMIT)]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _run(jobs: list) -> None:

@@ -62,6 +62,18 @@ def make_book(tmp: Path, issue_text: str, name: str = "001-2025-11.md") -> Path:
     return tmp
 
 
+#: the files that keep a worker busy longest (whole builds, one after the other), handed out first: pytest-xdist
+#: gives each file to one worker in the order they are collected, so the longest first lets the two workers end
+#: together instead of one running the longest file alone at the end
+LONGEST_FIRST = ("test_incremental.py", "test_bad_input.py", "test_reading_page.py", "test_benchmark.py",
+                 "test_drafts.py", "test_workflow.py", "test_editions.py", "test_data.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))  # stable: each file's order kept
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Build:
     """The real book, copied as it is and built once for the whole session."""

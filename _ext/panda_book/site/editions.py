@@ -566,13 +566,6 @@ def _sweep_email_images(outdir: Path, charts: list[Chart]) -> None:
             folder.rmdir()
 
 
-def editions(app: Sphinx, outdir: Path) -> list[Edition]:
-    """Every issue of the build, newest first, as an edition."""
-    srcdir = Path(app.srcdir)
-    return [read_edition(srcdir, Path(app.env.doc2path(docname)), base_url(app), _charts(app, docname, outdir))
-            for docname, _entry in issues_newest_first(app.env)]
-
-
 def _fresh(folder: Path) -> Path:
     """``_build/.<name>.new``, empty."""
     new = folder.with_name(f".{folder.name}.new")
@@ -657,8 +650,8 @@ def feed_parts(edition: Edition) -> dict:
     return {"entries": entries, "stories": stories}
 
 
-def _link(source: Path, target: Path) -> None:
-    """The cached file into the new edition folder: a hard link (nothing writes to either again), or a copy."""
+def link_cached(source: Path, target: Path) -> None:
+    """A cached file into place: a hard link (nothing writes to either again), or a copy."""
     try:
         os.link(source, target)
     except OSError:
@@ -674,12 +667,13 @@ def write_editions(app: Sphinx) -> None:
     cache = root / ".editions-cache"
     cache.mkdir(parents=True, exist_ok=True)
     email, wechat = _fresh(root / "email"), _fresh(root / "wechat")
-    done, names, used = [], [], set()
+    done, names, used, drawn = [], [], set(), []
     srcdir = Path(app.srcdir)
     for docname, _entry in issues_newest_first(app.env):
         key = _key(app, docname)
         folder = cache / key
         charts = _charts(app, docname, outdir)  # (copies the chart images into the site)
+        drawn += charts
         if not all((folder / name).is_file() for name in RENDERED):
             edition = read_edition(srcdir, Path(app.env.doc2path(docname)), base_url(app), charts)
             part = cache / f".{key}.{os.getpid()}.part"
@@ -692,15 +686,15 @@ def write_editions(app: Sphinx) -> None:
         stem = Path(docname).name
         (email / stem).mkdir()
         for name in RENDERED[:7]:
-            _link(folder / name, email / stem / name)
-        _link(folder / "wechat.html", wechat / f"{stem}.html")
-        _link(folder / "wechat.editor.html", wechat / f"{stem}.editor.html")
+            link_cached(folder / name, email / stem / name)
+        link_cached(folder / "wechat.html", wechat / f"{stem}.html")
+        link_cached(folder / "wechat.editor.html", wechat / f"{stem}.editor.html")
         done.append((docname, folder))
         names.append((stem, json.loads((folder / "edition.json").read_text(encoding="utf-8"))["subjects"]["both"]))
     for old in cache.iterdir():  # the cache holds what this build used, no more
         if old.name not in used:
             shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
-    _sweep_email_images(outdir, [c for docname, _ in done for c in _charts(app, docname, outdir)])
+    _sweep_email_images(outdir, drawn)
     shutil.copyfile(Path(__file__).parent / "templates" / "editions" / "wechat-copy.js", wechat / "wechat-copy.js")
     (wechat / "index.html").write_text(render("editions/wechat-index.html", issues=names), encoding="utf-8")
     run_state(app).editions = [(email, root / "email"), (wechat, root / "wechat")]

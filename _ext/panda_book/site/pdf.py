@@ -42,8 +42,8 @@ from newsletter.issue import issue_datetime
 from newsletter.mailing import LANGS
 
 from ..model.store import IssueStore, run_state
-from .archive import base_url, issues_newest_first, render
-from .editions import CODE, WORDS, _charts, _key, heading_sides, numbered_charts, sides_of
+from .archive import base_url, render
+from .editions import CODE, WORDS, _charts, heading_sides, link_cached, numbered_charts, sides_of
 
 logger = logging.getLogger(__name__)
 
@@ -184,16 +184,17 @@ def write_pdfs(app: Sphinx) -> None:
     folder.mkdir(exist_ok=True)
     keep, jobs, used, copies = set(), [], {"fonts"}, []
     srcdir = Path(app.srcdir)
-    for docname, _entry in issues_newest_first(app.env):
+    # the editions' step (the one before) keyed each issue on what it is made of: its cache folder's name
+    for docname, rendered in run_state(app).rendered:
         stem = Path(docname).name
-        key = hashlib.sha256(f"{_key(app, docname)} {_print_digest()} {font.name}".encode()).hexdigest()[:32]
+        key = hashlib.sha256(f"{rendered.name} {_print_digest()} {font.name}".encode()).hexdigest()[:32]
         edition = None
         for lang in LANGS:
             cached = cache / f"{key}-{lang}.pdf"
             used.add(cached.name)
             shared = _shared_cache() / cached.name
             if not cached.is_file() and shared.is_file():  # typeset by another build of this machine
-                _link(shared, cached)
+                link_cached(shared, cached)
             if not cached.is_file():
                 if edition is None:
                     edition = read_edition(srcdir, Path(app.env.doc2path(docname)), base_url(app),
@@ -232,13 +233,6 @@ def _shared_cache() -> Path:
         return Path(given)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "panda-minidrama" / "pdf"
-
-
-def _link(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 def _share(made: list[Path]) -> None:
